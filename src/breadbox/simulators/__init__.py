@@ -1,0 +1,1 @@
+"""Faithful local Notion and Linear APIs: real HTTP servers for tests, benchmarks and the demo."""
