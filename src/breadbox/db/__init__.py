@@ -1,0 +1,1 @@
+"""Database plumbing that knows no feature: engine, sessions, the declarative base, migrations."""

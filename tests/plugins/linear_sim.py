@@ -1,0 +1,1 @@
+"""Fixtures for the linear simulator (filled in by its issue)."""

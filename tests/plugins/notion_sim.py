@@ -1,0 +1,1 @@
+"""Fixtures for the notion simulator (filled in by its issue)."""
