@@ -66,10 +66,14 @@ class Base(DeclarativeBase):
 
 
 class TimestampedMixin:
-    """`created_at` / `updated_at`, set by Python so both backends agree to the microsecond."""
+    """`created_at` / `updated_at`, set by Python so both backends agree to the microsecond.
 
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=False)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    `updated_at` has no `onupdate`: services set it when a user-visible change happens, so
+    bookkeeping writes (a key's `last_active_at`) do not move it.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def new_id() -> uuid.UUID:

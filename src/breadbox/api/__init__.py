@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every feature's routes: dependencies, middleware, error handlers."""

@@ -1,0 +1,1 @@
+"""Organizations, API keys and the request principal (who is calling, and what they may do)."""

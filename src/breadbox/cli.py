@@ -1,0 +1,209 @@
+"""The `breadbox` command line: serve, migrate, keys, simulate (and, later, worker, sync, demo).
+
+Every command calls the same services as the HTTP API (one service layer for every entry point).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from breadbox import __version__
+from breadbox.config import Settings
+from breadbox.db import migrate as migrations
+from breadbox.db.session import Database
+
+app = typer.Typer(help="Breadbox: a self-hosted Mixedbread Data Sources API.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+simulate_app = typer.Typer(help="Run a local Notion or Linear simulator.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(simulate_app, name="simulate")
+
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _ensure_migrated(settings: Settings) -> None:
+    url = settings.resolved_database_url
+    if not migrations.is_up_to_date(url):
+        migrations.upgrade(url)
+
+
+def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        database = Database(settings.resolved_database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(runner())
+
+
+@app.command()
+def version() -> None:
+    """Print the Breadbox version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (idempotent)."""
+    settings = _settings()
+    migrations.upgrade(settings.resolved_database_url)
+    err.print("[green]Database is up to date.[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (env BREADBOX_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port (env BREADBOX_PORT).")] = None,
+) -> None:
+    """Serve the API (embedded mode: migrations are applied first on SQLite)."""
+    import uvicorn
+
+    from breadbox.app import create_app
+
+    settings = _settings()
+    if settings.is_sqlite:
+        _ensure_migrated(settings)
+    elif not migrations.is_up_to_date(settings.resolved_database_url):
+        err.print("[red]The database is not migrated: run `breadbox migrate` first.[/red]")
+        raise typer.Exit(1)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="A name for the key.")],
+    organization: Annotated[str, typer.Option(help="Organization (created if new).")] = "default",
+) -> None:
+    """Create an API key; its value is printed alone on the last line, once."""
+    from breadbox.auth.service import ApiKeyService
+
+    settings = _settings()
+    _ensure_migrated(settings)
+
+    async def work(database: Database) -> tuple[Any, Any, str]:
+        async with database.session() as session:
+            return await ApiKeyService(session).create_for_organization(organization, name)
+
+    org, row, value = _with_database(settings, work)
+    err.print(f"Created API key [bold]{row.name}[/bold] ({row.id}) for organization {org.name}.")
+    err.print("Store it now: it will not be shown again.")
+    typer.echo(value)
+
+
+@keys_app.command("bootstrap")
+def keys_bootstrap() -> None:
+    """Create and print a first API key, only if no active key exists yet."""
+    from breadbox.auth.service import DEFAULT_ORGANIZATION, ApiKeyService
+
+    settings = _settings()
+    _ensure_migrated(settings)
+
+    async def work(database: Database) -> str | None:
+        async with database.session() as session:
+            service = ApiKeyService(session)
+            if await service.any_active():
+                return None
+            _, _, value = await service.create_for_organization(DEFAULT_ORGANIZATION, "first key")
+            return value
+
+    value = _with_database(settings, work)
+    if value is None:
+        err.print("An API key already exists (list them with `breadbox keys list`).")
+        return
+    err.print("[bold green]Your first API key[/bold green] (shown once; keep it):")
+    typer.echo(value)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys of every organization (values are never shown)."""
+    from breadbox.auth.schemas import ApiKey
+    from breadbox.auth.service import ApiKeyService
+
+    settings = _settings()
+    _ensure_migrated(settings)
+
+    async def work(database: Database) -> list[tuple[ApiKey, bool]]:
+        async with database.session() as session:
+            rows, _ = await ApiKeyService(session).list(None, 1000, 0)
+            return [(ApiKey.of(r), r.revoked_at is not None) for r in rows]
+
+    table = Table("id", "name", "key", "created", "last active", "state")
+    for key, revoked in _with_database(settings, work):
+        table.add_row(
+            key.id,
+            key.name,
+            key.redacted_value,
+            key.created_at.isoformat(timespec="seconds"),
+            key.last_active_at.isoformat(timespec="seconds") if key.last_active_at else "-",
+            "revoked" if revoked else "active",
+        )
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's ID.")]) -> None:
+    """Revoke an API key: it stops working at once."""
+    from breadbox.auth.service import ApiKeyService
+    from breadbox.errors import NotFoundError
+
+    try:
+        parsed = uuid.UUID(key_id)
+    except ValueError:
+        err.print(f"[red]Not a key ID: {key_id!r}[/red]")
+        raise typer.Exit(2) from None
+    settings = _settings()
+    _ensure_migrated(settings)
+
+    async def work(database: Database) -> None:
+        async with database.session() as session:
+            await ApiKeyService(session).revoke(None, parsed)
+
+    try:
+        _with_database(settings, work)
+    except NotFoundError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    err.print(f"Revoked {parsed}.")
+
+
+def _register_simulators() -> None:
+    try:
+        from breadbox.simulators.notion.cli import simulate_notion
+
+        simulate_app.command("notion")(simulate_notion)
+    except ImportError:  # pragma: no cover - while the simulator package is being written
+        pass
+    try:
+        from breadbox.simulators.linear.cli import simulate_linear
+
+        simulate_app.command("linear")(simulate_linear)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+_register_simulators()

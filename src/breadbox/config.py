@@ -1,0 +1,61 @@
+"""Every setting Breadbox reads, in one typed object (`BREADBOX_*` environment variables).
+
+Built once at the entry point and passed inward; nothing below the entry points reads the
+environment. The README's configuration table lists the same fields.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BREADBOX_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address `breadbox serve` listens on.")
+    port: int = Field(8000, description="Port `breadbox serve` listens on.")
+    data_dir: Path = Field(Path(".breadbox"), description="Holds the SQLite file and the secret key file.")
+    database_url: str | None = Field(
+        None,
+        description="Overrides the embedded SQLite file; `postgresql://…` uses psycopg 3 async.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key for credentials at rest (urlsafe base64, 32 bytes). "
+        "Default: a key file created with mode 0600 in DATA_DIR on first run.",
+    )
+    log_level: str = Field("info", description="Log level of the server and workers.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Where browsers reach this server (OAuth redirect URI base)."
+    )
+    queue: Literal["inprocess", "procrastinate"] | None = Field(
+        None, description="Sync job runner; default inprocess on SQLite, procrastinate on PostgreSQL."
+    )
+    max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file the embedded store accepts.")
+    chunk_size: int = Field(1000, description="Target chunk size in characters for the embedded store.")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy async URL: the override, normalised to an async driver, or the SQLite file."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'breadbox.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3 async; `sqlite://` means aiosqlite."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url

@@ -1,0 +1,97 @@
+"""The connector operations of the contract (HTTP only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+
+from breadbox.api.deps import SessionDep
+from breadbox.auth.dependencies import CreateDep, DeleteDep, ListDep, ReadDep, WriteDep
+from breadbox.connectors.schemas import (
+    ConnectorListResponse,
+    DataSourceConnector,
+    DataSourceConnectorCreateParams,
+    DataSourceConnectorDeleted,
+    DataSourceConnectorUpdateParams,
+)
+from breadbox.connectors.service import ConnectorService, to_schema
+from breadbox.errors import AuthenticationError, ForbiddenError, NotFoundError, error_responses
+from breadbox.pagination import CursorParams, cursor_params
+
+router = APIRouter(
+    prefix="/v1/data_sources/{data_source_id}/connectors",
+    tags=["data_sources"],
+    responses=error_responses(AuthenticationError, ForbiddenError, NotFoundError),
+)
+
+
+def _ds(verb: str) -> object:
+    return Path(description=f"The ID of the data source to {verb}")
+
+
+def _cn(verb: str) -> object:
+    return Path(description=f"The ID of the connector to {verb}")
+
+
+@router.post("", status_code=201, operation_id="create_connector", response_model=DataSourceConnector)
+async def create_connector(
+    data_source_id: Annotated[uuid.UUID, _ds("create a connector for")],
+    params: Annotated[DataSourceConnectorCreateParams, Body(description="The connector to create")],
+    session: SessionDep,
+    principal: CreateDep,
+) -> DataSourceConnector:
+    """Create a new connector."""
+    row = await ConnectorService(session).create(principal.organization_id, data_source_id, params)
+    return to_schema(row)
+
+
+@router.get("", operation_id="list_connectors", response_model=ConnectorListResponse)
+async def list_connectors(
+    data_source_id: Annotated[uuid.UUID, _ds("get connectors for")],
+    pagination: Annotated[CursorParams, Depends(cursor_params)],
+    session: SessionDep,
+    principal: ListDep,
+) -> ConnectorListResponse:
+    """Get all connectors for a data source."""
+    page = await ConnectorService(session).list(principal.organization_id, data_source_id, pagination)
+    return ConnectorListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
+
+
+@router.get("/{connector_id}", operation_id="get_connector", response_model=DataSourceConnector)
+async def get_connector(
+    data_source_id: Annotated[uuid.UUID, _ds("get a connector for")],
+    connector_id: Annotated[uuid.UUID, _cn("get")],
+    session: SessionDep,
+    principal: ReadDep,
+) -> DataSourceConnector:
+    """Get a connector by ID."""
+    return to_schema(
+        await ConnectorService(session).get(principal.organization_id, data_source_id, connector_id)
+    )
+
+
+@router.put("/{connector_id}", operation_id="update_connector", response_model=DataSourceConnector)
+async def update_connector(
+    data_source_id: Annotated[uuid.UUID, _ds("update a connector for")],
+    connector_id: Annotated[uuid.UUID, _cn("update")],
+    params: Annotated[DataSourceConnectorUpdateParams, Body(description="The connector to update")],
+    session: SessionDep,
+    principal: WriteDep,
+) -> DataSourceConnector:
+    """Update a connector."""
+    service = ConnectorService(session)
+    return to_schema(await service.update(principal.organization_id, data_source_id, connector_id, params))
+
+
+@router.delete("/{connector_id}", operation_id="delete_connector", response_model=DataSourceConnectorDeleted)
+async def delete_connector(
+    data_source_id: Annotated[uuid.UUID, _ds("delete a connector for")],
+    connector_id: Annotated[uuid.UUID, _cn("delete")],
+    session: SessionDep,
+    principal: DeleteDep,
+) -> DataSourceConnectorDeleted:
+    """Delete a connector."""
+    row = await ConnectorService(session).delete(principal.organization_id, data_source_id, connector_id)
+    return DataSourceConnectorDeleted(id=str(row.id))

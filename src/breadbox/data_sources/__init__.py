@@ -1,0 +1,1 @@
+"""Data sources: a Notion or Linear workspace and the credentials to read it."""

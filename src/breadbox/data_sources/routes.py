@@ -1,0 +1,98 @@
+"""The data source operations of the contract (HTTP only: parse, call the service, shape)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+
+from breadbox.api.deps import SecretBoxDep, SessionDep
+from breadbox.auth.dependencies import CreateDep, DeleteDep, ListDep, ReadDep, WriteDep
+from breadbox.data_sources.schemas import (
+    DataSource,
+    DataSourceDeleted,
+    DataSourceListResponse,
+    DataSourceParams,
+)
+from breadbox.data_sources.service import DataSourceService, to_schema
+from breadbox.errors import AuthenticationError, ForbiddenError, NotFoundError, error_responses
+from breadbox.pagination import CursorParams, cursor_params
+
+router = APIRouter(
+    prefix="/v1/data_sources",
+    tags=["data_sources"],
+    responses=error_responses(AuthenticationError, ForbiddenError),
+)
+
+Pagination = Annotated[CursorParams, Depends(cursor_params)]
+
+
+DataSourceIdGet = Annotated[uuid.UUID, Path(description="The ID of the data source to fetch")]
+DataSourceIdPut = Annotated[uuid.UUID, Path(description="The ID of the data source to update")]
+DataSourceIdDelete = Annotated[uuid.UUID, Path(description="The ID of the data source to delete")]
+
+
+@router.post("/", status_code=201, operation_id="create_data_source", response_model=DataSource)
+async def create_data_source(
+    params: Annotated[DataSourceParams, Body(title="Params", description="The data source to create")],
+    session: SessionDep,
+    box: SecretBoxDep,
+    principal: CreateDep,
+) -> DataSource:
+    """Create a new data source."""
+    return to_schema(await DataSourceService(session, box).create(principal.organization_id, params))
+
+
+@router.get("/", operation_id="list_data_sources", response_model=DataSourceListResponse)
+async def list_data_sources(
+    pagination: Pagination, session: SessionDep, box: SecretBoxDep, principal: ListDep
+) -> DataSourceListResponse:
+    """Get all data sources."""
+    page = await DataSourceService(session, box).list(principal.organization_id, pagination)
+    return DataSourceListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
+
+
+@router.get(
+    "/{data_source_id}",
+    operation_id="get_data_source",
+    response_model=DataSource,
+    responses=error_responses(NotFoundError),
+)
+async def get_data_source(
+    data_source_id: DataSourceIdGet, session: SessionDep, box: SecretBoxDep, principal: ReadDep
+) -> DataSource:
+    """Get a data source by ID."""
+    return to_schema(await DataSourceService(session, box).get(principal.organization_id, data_source_id))
+
+
+@router.put(
+    "/{data_source_id}",
+    operation_id="update_data_source",
+    response_model=DataSource,
+    responses=error_responses(NotFoundError),
+)
+async def update_data_source(
+    data_source_id: DataSourceIdPut,
+    params: Annotated[DataSourceParams, Body(title="Params", description="The data source to update")],
+    session: SessionDep,
+    box: SecretBoxDep,
+    principal: WriteDep,
+) -> DataSource:
+    """Update a data source."""
+    row = await DataSourceService(session, box).update(principal.organization_id, data_source_id, params)
+    return to_schema(row)
+
+
+@router.delete(
+    "/{data_source_id}",
+    operation_id="delete_data_source",
+    response_model=DataSourceDeleted,
+    responses=error_responses(NotFoundError),
+)
+async def delete_data_source(
+    data_source_id: DataSourceIdDelete, session: SessionDep, box: SecretBoxDep, principal: DeleteDep
+) -> DataSourceDeleted:
+    """Delete a data source."""
+    row = await DataSourceService(session, box).delete(principal.organization_id, data_source_id)
+    return DataSourceDeleted(id=str(row.id))

@@ -1,0 +1,11 @@
+"""Imports every feature's models so the metadata (and Alembic) sees all tables."""
+
+from breadbox.auth.models import ApiKey, Organization
+from breadbox.connectors.models import Connector
+from breadbox.data_sources.models import DataSource
+from breadbox.db.base import Base
+from breadbox.sync.models import SyncRun
+
+metadata = Base.metadata
+
+__all__ = ["ApiKey", "Connector", "DataSource", "Organization", "SyncRun", "metadata"]

@@ -1,0 +1,1 @@
+"""The sync engine, its runs and the runners that schedule them."""
