@@ -29,6 +29,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _same_as_created(context: Any) -> datetime:
+    """A new row's `updated_at` equals its `created_at` exactly."""
+    value = context.get_current_parameters().get("created_at")
+    return value if isinstance(value, datetime) else utcnow()
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A datetime that always comes back timezone-aware in UTC, on either backend.
 
@@ -73,7 +79,7 @@ class TimestampedMixin:
     """
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_same_as_created)
 
 
 def new_id() -> uuid.UUID:
