@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import logging
 
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from breadbox.crypto import redact
 from breadbox.errors import BreadboxError
 
 log = logging.getLogger("breadbox.errors")
@@ -53,7 +58,38 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(envelope(500, "Internal server error", "internal_error"), status_code=500)
 
 
+SECRET_FIELDS = frozenset({"api_key", "access_token", "refresh_token", "client_secret", "code", "value"})
+
+
+def _scrub(value: Any) -> Any:
+    """The same structure with secret-named fields redacted: a 422 echoes the input back, and a
+    credential must not travel back through proxies and client logs because of a typo elsewhere."""
+    if isinstance(value, dict):
+        return {
+            k: (redact(v) if k in SECRET_FIELDS and isinstance(v, str) else _scrub(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        error = dict(error)
+        if "input" in error:
+            loc = error.get("loc") or ()
+            if loc and loc[-1] in SECRET_FIELDS and isinstance(error["input"], str):
+                error["input"] = redact(error["input"])
+            else:
+                error["input"] = _scrub(error["input"])
+        errors.append(error)
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(BreadboxError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
