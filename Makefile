@@ -3,7 +3,6 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 BREADBOX := $(VENV)/bin/breadbox
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 LOCK ?= requirements/dev.txt
 
 .PHONY: install install-bench run test test-fast lint bench demo lock clean
@@ -12,8 +11,8 @@ LOCK ?= requirements/dev.txt
 install: $(VENV)/.synced-$(notdir $(LOCK))
 
 $(VENV)/.synced-$(notdir $(LOCK)): $(LOCK) pyproject.toml
-	@command -v uv >/dev/null 2>&1 || test -x $(UV) || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-	@UV=$$(command -v uv || echo $(UV)); \
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@if command -v uv >/dev/null 2>&1; then UV=uv; else UV="python3 -m uv"; fi; \
 	  test -x $(PY) || $$UV venv --quiet --python python3 $(VENV); \
 	  $$UV pip sync --quiet --python $(PY) $(LOCK) && \
 	  $$UV pip install --quiet --python $(PY) --no-deps -e .
