@@ -134,3 +134,16 @@ def test_admin_info_and_page_listing(notion_sim: NotionSimHandle) -> None:
     visible = [p for p in listing["pages"] if p["visible"]]
     assert visible and any(not p["visible"] for p in listing["pages"])
     assert notion_sim.admin("PATCH", "/_sim/pages/00000000000040008000000000000000", {"title": "x"}).status_code == 404
+
+
+def test_search_index_lag_and_cursor_ttl(notion_sim_factory: NotionSimFactory) -> None:
+    sim = notion_sim_factory(search_index_lag_seconds=300, cursor_ttl_seconds=60)
+    pid = sim.admin("POST", "/_sim/pages", {"title": "Laggard Okapi", "paragraphs": []}).json()["id"]
+    with notion_http(sim) as c:
+        assert c.post("/v1/search", json={"query": "okapi"}).json()["results"] == []
+        assert c.get(f"/v1/pages/{pid}").status_code == 200  # readable by id meanwhile
+        cursor = c.post("/v1/search", json={"page_size": 1}).json()["next_cursor"]
+        sim.admin("POST", "/_sim/clock", {"advance_seconds": 301})
+        assert [r["id"] for r in c.post("/v1/search", json={"query": "okapi"}).json()["results"]] == [pid]
+        stale = c.post("/v1/search", json={"page_size": 1, "start_cursor": cursor})
+        assert stale.status_code == 400 and "start_cursor provided is invalid" in stale.json()["message"]
