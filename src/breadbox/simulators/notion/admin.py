@@ -29,10 +29,18 @@ def _missing() -> Response:
 
 def _summary(sim: NotionSim, page: Page) -> dict[str, Any]:
     ws = sim.ws
-    return {"id": page.id, "title": page.title, "parent_type": page.parent_type, "parent_id": page.parent_id,
-            "in_trash": ws.trashed(page), "visible": ws.visible(page), "directly_shared": page.shared,
-            "is_row": page.parent_type == "data_source_id", "last_edited_time": iso(page.edited),
-            "url": notion_url(page.id, page.title)}
+    return {
+        "id": page.id,
+        "title": page.title,
+        "parent_type": page.parent_type,
+        "parent_id": page.parent_id,
+        "in_trash": ws.trashed(page),
+        "visible": ws.visible(page),
+        "directly_shared": page.shared,
+        "is_row": page.parent_type == "data_source_id",
+        "last_edited_time": iso(page.edited),
+        "url": notion_url(page.id, page.title),
+    }
 
 
 def notion_admin_routes(sim: NotionSim) -> list[Route]:
@@ -47,8 +55,13 @@ def notion_admin_routes(sim: NotionSim) -> list[Route]:
         if body.get("parent_id") and (parent_id is None or parent_id not in ws.pages):
             return JSONResponse({"error": "parent page not found"}, status_code=404)
         shared = body.get("shared")
-        page = ws.create_page(str(body.get("title", "Untitled")), [str(p) for p in body.get("paragraphs", [])],
-                              parent_id, sim.sim.clock.time(), shared if isinstance(shared, bool) else None)
+        page = ws.create_page(
+            str(body.get("title", "Untitled")),
+            [str(p) for p in body.get("paragraphs", [])],
+            parent_id,
+            sim.sim.clock.time(),
+            shared if isinstance(shared, bool) else None,
+        )
         return JSONResponse({"id": page.id, "url": notion_url(page.id, page.title)}, status_code=201)
 
     async def page_item(request: Request) -> Response:
@@ -85,18 +98,34 @@ def notion_admin_routes(sim: NotionSim) -> list[Route]:
                 page.in_trash = False
                 page.edited = sim.sim.clock.time()
             return JSONResponse(_summary(sim, page))
+
         return handler
 
     async def list_pages(_: Request) -> Response:
-        return JSONResponse({"pages": [_summary(sim, p) for p in ws.pages.values() if not p.deleted],
-                             "data_sources": [{"id": s.id, "database_id": s.database_id, "name": s.name,
-                                               "rows": len(s.rows)} for s in ws.data_sources.values()]})
+        return JSONResponse(
+            {
+                "pages": [_summary(sim, p) for p in ws.pages.values() if not p.deleted],
+                "data_sources": [
+                    {"id": s.id, "database_id": s.database_id, "name": s.name, "rows": len(s.rows)}
+                    for s in ws.data_sources.values()
+                ],
+            }
+        )
 
     async def info(_: Request) -> Response:
-        return JSONResponse({"token": sim.token, "client_id": sim.oauth.client_id,
-                             "client_secret": sim.oauth.client_secret, "workspace_id": ws.id,
-                             "workspace_name": ws.name, "bot_id": ws.bot.id, "pages": len(ws.pages),
-                             "blocks": len(ws.blocks), "databases": len(ws.databases)})
+        return JSONResponse(
+            {
+                "token": sim.token,
+                "client_id": sim.oauth.client_id,
+                "client_secret": sim.oauth.client_secret,
+                "workspace_id": ws.id,
+                "workspace_name": ws.name,
+                "bot_id": ws.bot.id,
+                "pages": len(ws.pages),
+                "blocks": len(ws.blocks),
+                "databases": len(ws.databases),
+            }
+        )
 
     async def oauth_switch(request: Request) -> Response:
         body = await read_json(request)

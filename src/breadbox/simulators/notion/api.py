@@ -47,7 +47,9 @@ class Ctx:
         raw = self.request.path_params[name]
         value = dashed(raw)
         if value is None:
-            raise validation(f"path failed validation: path.{name} should be a valid uuid, instead was `\"{raw}\"`.")
+            raise validation(
+                f'path failed validation: path.{name} should be a valid uuid, instead was `"{raw}"`.'
+            )
         return value
 
     def list_params(self) -> dict[str, Any]:
@@ -87,8 +89,10 @@ async def search(c: Ctx) -> dict[str, Any]:
     kinds = {"page", "data_source" if not c.old else "database"}
     wanted = flt.get("value") if isinstance(flt, dict) else None
     if wanted is not None and (flt.get("property") != "object" or wanted not in kinds):
-        raise validation(f"body failed validation: body.filter.value should be `{'` or `'.join(sorted(kinds))}`, "
-                         f"instead was `\"{wanted}\"`.")
+        raise validation(
+            f"body failed validation: body.filter.value should be `{'` or `'.join(sorted(kinds))}`, "
+            f'instead was `"{wanted}"`.'
+        )
     in_trash = bool(flt.get("in_trash", False)) if isinstance(flt, dict) else False
     text = str(body.get("query") or "").lower()
     lag_edge = now - cfg.search_index_lag_seconds
@@ -166,8 +170,9 @@ async def blocks_children(c: Ctx) -> dict[str, Any]:
     _block_or_404(c, block_id)
     ws = c.sim.ws
     ids = ws.children_of(block_id)
-    chunk, cursor, more = paginate(ids, c.list_params(), c.scope("children", block_id), c.sim.cursors, c.now,
-                                   "query")
+    chunk, cursor, more = paginate(
+        ids, c.list_params(), c.scope("children", block_id), c.sim.cursors, c.now, "query"
+    )
     return list_json([block_json(ws.blocks[i], c.r) for i in chunk], cursor, more, "block")
 
 
@@ -183,9 +188,12 @@ async def databases_get(c: Ctx) -> dict[str, Any]:
 
 async def databases_query(c: Ctx) -> dict[str, Any]:
     if not c.old:
-        raise NotionError(400, "invalid_request_url",
-                          f"Invalid request URL: databases/{{id}}/query does not exist in Notion-Version {c.version};"
-                          " query the database's data sources instead.")
+        raise NotionError(
+            400,
+            "invalid_request_url",
+            f"Invalid request URL: databases/{{id}}/query does not exist in Notion-Version {c.version};"
+            " query the database's data sources instead.",
+        )
     db_id = c.path_id()
     db = c.sim.ws.visible_database(db_id)
     if db is None:
@@ -225,23 +233,33 @@ async def _query(c: Ctx, source_id: str, list_type: str) -> dict[str, Any]:
     cap = c.sim.config.query_row_cap
     capped = len(rows) > cap
     rows = rows[:cap]
-    scope = c.scope("query:" + source_id, {k: v for k, v in body.items() if k not in ("start_cursor", "page_size")})
+    scope = c.scope(
+        "query:" + source_id, {k: v for k, v in body.items() if k not in ("start_cursor", "page_size")}
+    )
     chunk, cursor, more = paginate(rows, body, scope, c.sim.cursors, now, "body")
-    status = ({"type": "incomplete", "incomplete_reason": "query_result_limit_reached"} if capped
-              else {"type": "complete"})
+    status = (
+        {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
+        if capped
+        else {"type": "complete"}
+    )
     return list_json([page_json(p, c.r) for p in chunk], cursor, more, list_type, request_status=status)
 
 
 async def comments_list(c: Ctx) -> dict[str, Any]:
     raw = c.request.query_params.get("block_id")
     if raw is None:
-        raise validation("query failed validation: query.block_id should be defined, instead was `undefined`.")
+        raise validation(
+            "query failed validation: query.block_id should be defined, instead was `undefined`."
+        )
     block_id = dashed(raw)
     if block_id is None:
-        raise validation(f"query failed validation: query.block_id should be a valid uuid, instead was `\"{raw}\"`.")
+        raise validation(
+            f'query failed validation: query.block_id should be a valid uuid, instead was `"{raw}"`.'
+        )
     _block_or_404(c, block_id)
     found = [cm for cm in c.sim.ws.comments.get(block_id, []) if not cm.resolved]
     found.sort(key=lambda cm: (cm.created, cm.id))
-    chunk, cursor, more = paginate(found, c.list_params(), c.scope("comments", block_id), c.sim.cursors, c.now,
-                                   "query")
+    chunk, cursor, more = paginate(
+        found, c.list_params(), c.scope("comments", block_id), c.sim.cursors, c.now, "query"
+    )
     return list_json([comment_json(cm, c.r) for cm in chunk], cursor, more, "comment")

@@ -69,8 +69,10 @@ OAUTH: list[tuple[str, str, OAuthHandler]] = [
 
 def _edge_error() -> Response:
     """A 502 from the CDN edge: HTML, `cf-ray`, no request id (notion.md 1.1)."""
-    html = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
-            "</center><hr><center>cloudflare</center></body></html>")
+    html = (
+        "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+        "</center><hr><center>cloudflare</center></body></html>"
+    )
     return Response(html, status_code=502, media_type="text/html", headers={"cf-ray": uuid.uuid4().hex[:16]})
 
 
@@ -110,7 +112,9 @@ class Pipeline:
         sim = self.sim
         if isinstance(matched, str):
             if matched == "unsupported":
-                raise NotionError(400, "invalid_request", f"Unsupported request: {request.method} {request.url.path}.")
+                raise NotionError(
+                    400, "invalid_request", f"Unsupported request: {request.method} {request.url.path}."
+                )
             raise NotionError(400, "invalid_request_url")
         _, handler, is_oauth, params = matched
         request.scope["path_params"] = params
@@ -120,24 +124,38 @@ class Pipeline:
             stats.by_token[token] += 1
             best = sim.windows.record(token)
             stats.extra[f"max_requests_in_any_1s_window:{token}"] = best
-            stats.extra["max_requests_in_any_1s_window"] = max(stats.extra["max_requests_in_any_1s_window"], best)
+            stats.extra["max_requests_in_any_1s_window"] = max(
+                stats.extra["max_requests_in_any_1s_window"], best
+            )
         if is_oauth:
             await self._faults()
             return await handler(sim, request, rid)
         version = request.headers.get("notion-version")
         if version is None:
-            raise NotionError(400, "missing_version", "Notion-Version header failed validation: Notion-Version "
-                              "header should be defined, instead was `undefined`.")
+            raise NotionError(
+                400,
+                "missing_version",
+                "Notion-Version header failed validation: Notion-Version "
+                "header should be defined, instead was `undefined`.",
+            )
         if version not in KNOWN_VERSIONS:
-            raise NotionError(400, "missing_version", f"Notion-Version header failed validation: `{version}` is "
-                              f"not a valid Notion-Version; use one of {', '.join(KNOWN_VERSIONS)}.")
+            raise NotionError(
+                400,
+                "missing_version",
+                f"Notion-Version header failed validation: `{version}` is "
+                f"not a valid Notion-Version; use one of {', '.join(KNOWN_VERSIONS)}.",
+            )
         info = sim.oauth.bearer(token) if token else None
         if info is None or token is None:
             raise NotionError(401, "unauthorized")
         wait = sim.buckets.acquire(token)
         if wait is not None:
-            raise NotionError(429, "rate_limited", headers={"Retry-After": str(wait)},
-                              additional_data={"rate_limit_reason": "public_api_request_rate_limit"})
+            raise NotionError(
+                429,
+                "rate_limited",
+                headers={"Retry-After": str(wait)},
+                additional_data={"rate_limit_reason": "public_api_request_rate_limit"},
+            )
         await self._faults()
         ctx = api.Ctx(sim, request, version, info, sim.render(request, version))
         body = await handler(ctx)
@@ -193,4 +211,3 @@ def create_app(config: NotionSimConfig | None = None) -> Starlette:
 def sim_of(app: Starlette) -> NotionSim:
     sim: NotionSim = app.state.notion
     return sim
-

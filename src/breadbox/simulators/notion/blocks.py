@@ -13,8 +13,18 @@ from .config import LATEST_VERSION, NEW_VERSION
 from .model import Block, Span, iso
 from .workspace import Workspace
 
-TEXT_BLOCKS = ("paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
-               "numbered_list_item", "to_do", "toggle", "quote", "callout")
+TEXT_BLOCKS = (
+    "paragraph",
+    "heading_1",
+    "heading_2",
+    "heading_3",
+    "bulleted_list_item",
+    "numbered_list_item",
+    "to_do",
+    "toggle",
+    "quote",
+    "callout",
+)
 FILE_BLOCKS = ("image", "file", "pdf", "video", "audio")
 
 
@@ -47,8 +57,14 @@ def user_ref(user_id: str) -> dict[str, Any]:
     return {"object": "user", "id": user_id}
 
 
-_PLAIN_ANNOTATIONS = {"bold": False, "italic": False, "strikethrough": False, "underline": False,
-                      "code": False, "color": "default"}
+_PLAIN_ANNOTATIONS = {
+    "bold": False,
+    "italic": False,
+    "strikethrough": False,
+    "underline": False,
+    "code": False,
+    "color": "default",
+}
 
 
 def rich_text(spans: list[Span], r: Render) -> list[dict[str, Any]]:
@@ -61,25 +77,44 @@ def span_json(span: Span, r: Render) -> dict[str, Any]:
     out: dict[str, Any]
     if span.kind == "text":
         link = {"url": span.link} if span.link else None
-        out = {"type": "text", "text": {"content": span.text, "link": link}, "plain_text": span.text,
-               "href": span.link}
+        out = {
+            "type": "text",
+            "text": {"content": span.text, "link": link},
+            "plain_text": span.text,
+            "href": span.link,
+        }
     elif span.kind == "equation":
-        out = {"type": "equation", "equation": {"expression": span.text}, "plain_text": span.text, "href": None}
+        out = {
+            "type": "equation",
+            "equation": {"expression": span.text},
+            "plain_text": span.text,
+            "href": None,
+        }
     elif span.kind in ("mention_page", "mention_database"):
         target = span.target or ""
         kind = span.kind.removeprefix("mention_")
         node = r.ws.pages.get(target) or r.ws.databases.get(target)
         shown = node is not None and r.ws.visible(node)
-        out = {"type": "mention", "mention": {"type": kind, kind: {"id": target}},
-               "plain_text": r.ws.title_of(target) if shown else "Untitled",
-               "href": "https://www.notion.so/" + target.replace("-", "")}
+        out = {
+            "type": "mention",
+            "mention": {"type": kind, kind: {"id": target}},
+            "plain_text": r.ws.title_of(target) if shown else "Untitled",
+            "href": "https://www.notion.so/" + target.replace("-", ""),
+        }
     elif span.kind == "mention_user":
-        out = {"type": "mention", "mention": {"type": "user", "user": user_ref(span.target or "")},
-               "plain_text": span.text, "href": None}
+        out = {
+            "type": "mention",
+            "mention": {"type": "user", "user": user_ref(span.target or "")},
+            "plain_text": span.text,
+            "href": None,
+        }
     else:  # mention_date
-        out = {"type": "mention",
-               "mention": {"type": "date", "date": {"start": span.target, "end": None, "time_zone": None}},
-               "plain_text": span.text, "href": None}
+        out = {
+            "type": "mention",
+            "mention": {"type": "date", "date": {"start": span.target, "end": None, "time_zone": None}},
+            "plain_text": span.text,
+            "href": None,
+        }
     out["annotations"] = annotations
     return out
 
@@ -100,7 +135,10 @@ def file_json(block: Block, r: Render) -> dict[str, Any]:
     if block.data.get("hosted"):
         expiry = r.now + r.file_ttl
         name = str(block.data.get("name", "file"))
-        return {"type": "file", "file": {"url": r.sign_file(block.id, name, expiry), "expiry_time": iso(expiry, False)}}
+        return {
+            "type": "file",
+            "file": {"url": r.sign_file(block.id, name, expiry), "expiry_time": iso(expiry, False)},
+        }
     return {"type": "external", "external": {"url": block.data.get("url", "")}}
 
 
@@ -117,8 +155,11 @@ def payload(block: Block, r: Render) -> dict[str, Any]:
             out["icon"] = {"type": "emoji", "emoji": d.get("icon", "💡")}
         return out
     if t == "code":
-        return {"rich_text": rich_text(block.rich, r), "caption": rich_text(d.get("caption", []), r),
-                "language": d.get("language", "plain text")}
+        return {
+            "rich_text": rich_text(block.rich, r),
+            "caption": rich_text(d.get("caption", []), r),
+            "language": d.get("language", "plain text"),
+        }
     if t == "equation":
         return {"expression": d.get("expression", "")}
     if t in ("child_page", "child_database"):
@@ -160,11 +201,17 @@ def block_json(block: Block, r: Render) -> dict[str, Any]:
     owner = ws.page_of_block(block.id)
     author = user_ref(owner.edited_by if owner and owner.edited_by else ws.bot.id)
     out: dict[str, Any] = {
-        "object": "block", "id": block.id, "parent": parent_json(block.parent_type, block.parent_id, r),
-        "created_time": iso(created), "last_edited_time": iso(edited),
-        "created_by": author, "last_edited_by": author,
-        "has_children": ws.has_children(block), "in_trash": trashed,
-        "type": block.type, block.type: payload(block, r),
+        "object": "block",
+        "id": block.id,
+        "parent": parent_json(block.parent_type, block.parent_id, r),
+        "created_time": iso(created),
+        "last_edited_time": iso(edited),
+        "created_by": author,
+        "last_edited_by": author,
+        "has_children": ws.has_children(block),
+        "in_trash": trashed,
+        "type": block.type,
+        block.type: payload(block, r),
     }
     if r.has_archived:
         out["archived"] = trashed

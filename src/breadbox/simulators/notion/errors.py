@@ -20,15 +20,27 @@ DEFAULT_MESSAGES = {
     "database_connection_unavailable": "Notion's database is unavailable or in an unqueryable state.",
 }
 
-FAULT_CODES = {409: "conflict_error", 429: "rate_limited", 500: "internal_server_error",
-               503: "service_unavailable", 504: "gateway_timeout", 529: "service_overload"}
+FAULT_CODES = {
+    409: "conflict_error",
+    429: "rate_limited",
+    500: "internal_server_error",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+    529: "service_overload",
+}
 
 
 class NotionError(Exception):
     """An API error; `app.py` turns it into the JSON envelope with the request id."""
 
-    def __init__(self, status: int, code: str, message: str | None = None,
-                 headers: dict[str, str] | None = None, additional_data: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+        additional_data: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message or DEFAULT_MESSAGES.get(code, code))
         self.status = status
         self.code = code
@@ -37,8 +49,13 @@ class NotionError(Exception):
         self.additional_data = additional_data
 
     def response(self, request_id: str) -> Response:
-        body: dict[str, Any] = {"object": "error", "status": self.status, "code": self.code,
-                                "message": self.message, "request_id": request_id}
+        body: dict[str, Any] = {
+            "object": "error",
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "request_id": request_id,
+        }
         if self.additional_data is not None:
             body["additional_data"] = self.additional_data
         headers = {"x-notion-request-id": request_id, **self.headers}
@@ -46,9 +63,12 @@ class NotionError(Exception):
 
 
 def not_found(kind: str, object_id: str) -> NotionError:
-    return NotionError(404, "object_not_found",
-                       f"Could not find {kind} with ID: {object_id}. Make sure the relevant pages and "
-                       "databases are shared with your integration.")
+    return NotionError(
+        404,
+        "object_not_found",
+        f"Could not find {kind} with ID: {object_id}. Make sure the relevant pages and "
+        "databases are shared with your integration.",
+    )
 
 
 def validation(message: str) -> NotionError:

@@ -16,8 +16,24 @@ from .workspace import Workspace
 
 BASE_TIME = 1767225600.0  # 2026-01-01T00:00:00Z
 SPAN_SECONDS = 300 * 86400.0
-FEATURES = ("table", "columns", "toggle", "code", "equation", "callout", "todos", "image", "file",
-            "quote", "bookmark", "numbered", "toggle_heading", "link_to_page", "mentions", "divider")
+FEATURES = (
+    "table",
+    "columns",
+    "toggle",
+    "code",
+    "equation",
+    "callout",
+    "todos",
+    "image",
+    "file",
+    "quote",
+    "bookmark",
+    "numbered",
+    "toggle_heading",
+    "link_to_page",
+    "mentions",
+    "divider",
+)
 
 
 def words(rng: random.Random, count: int) -> str:
@@ -44,8 +60,10 @@ class Generator:
 
     def build(self) -> Workspace:
         ws, rng, n = self.ws, self.rng, max(self.config.pages, 0)
-        ws.people = [User(ws.new_id(), name, "person", f"{name.split()[0].lower()}@example.com")
-                     for name in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra")]
+        ws.people = [
+            User(ws.new_id(), name, "person", f"{name.split()[0].lower()}@example.com")
+            for name in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra")
+        ]
         step = SPAN_SECONDS / max(n + self.config.private_pages, 1)
         regular: list[Page] = []
         for i in range(n):
@@ -74,7 +92,7 @@ class Generator:
             child = self._page(f"Private Child {title(rng)}", created, private, shared=False)
             self._fill(child, features=())
         tops = [p for p in regular if p.parent_type == "workspace"]
-        for page in tops[len(tops) - min(self.config.trashed_pages, max(len(tops) - 1, 0)):]:
+        for page in tops[len(tops) - min(self.config.trashed_pages, max(len(tops) - 1, 0)) :]:
             page.in_trash = True
         return ws
 
@@ -83,9 +101,18 @@ class Generator:
         ws, rng = self.ws, self.rng
         edited = min(created + rng.uniform(0, 5 * 86400), BASE_TIME + SPAN_SECONDS + 6 * 86400)
         author = rng.choice(ws.people).id
-        page = Page(ws.new_id(), name, "workspace", None, created, edited, shared=shared,
-                    icon=rng.choice(EMOJIS) if rng.random() < 0.3 else None,
-                    created_by=author, edited_by=author)
+        page = Page(
+            ws.new_id(),
+            name,
+            "workspace",
+            None,
+            created,
+            edited,
+            shared=shared,
+            icon=rng.choice(EMOJIS) if rng.random() < 0.3 else None,
+            created_by=author,
+            edited_by=author,
+        )
         ws.pages[page.id] = page
         if parent is None:
             ws.top_level.append(page.id)
@@ -104,8 +131,16 @@ class Generator:
         toggle = self._block(parent.id, "page_id", "toggle", parent, rich=[Span(words(self.rng, 3))])
         return toggle.id
 
-    def _block(self, parent: str, parent_type: str, type_: str, page: Page, rich: list[Span] | None = None,
-               block_id: str | None = None, **data: object) -> Block:
+    def _block(
+        self,
+        parent: str,
+        parent_type: str,
+        type_: str,
+        page: Page,
+        rich: list[Span] | None = None,
+        block_id: str | None = None,
+        **data: object,
+    ) -> Block:
         block = self.ws.add_block(parent, parent_type, type_, page.created, rich=rich or [], **data)
         block.edited = page.edited
         if block_id is not None:  # child_page / child_database blocks share the object's id
@@ -117,7 +152,9 @@ class Generator:
                 owner.children[-1] = block_id
         return block
 
-    def _text(self, page: Page, parent: str, parent_type: str, type_: str = "paragraph", **data: object) -> Block:
+    def _text(
+        self, page: Page, parent: str, parent_type: str, type_: str = "paragraph", **data: object
+    ) -> Block:
         data.setdefault("color", "default")
         block = self.ws.add_block(parent, parent_type, type_, page.created, rich=self._rich(), **data)
         block.edited = page.edited
@@ -136,7 +173,9 @@ class Generator:
     # ---- content ------------------------------------------------------------------------------
     def _fill(self, page: Page, features: tuple[str, ...] | list[str]) -> None:
         rng, pid = self.rng, page.id
-        self._block(pid, "page_id", "heading_1", page, rich=[Span(page.title)], color="default", is_toggleable=False)
+        self._block(
+            pid, "page_id", "heading_1", page, rich=[Span(page.title)], color="default", is_toggleable=False
+        )
         for _ in range(rng.randint(1, 3)):
             self._text(page, pid, "page_id")
         bullets = [self._text(page, pid, "page_id", "bulleted_list_item") for _ in range(rng.randint(0, 3))]
@@ -148,12 +187,17 @@ class Generator:
             self._f_synced(page)
 
     def _f_table(self, page: Page) -> None:
-        table = self._block(page.id, "page_id", "table", page, table_width=3, has_column_header=True,
-                            has_row_header=False)
+        table = self._block(
+            page.id, "page_id", "table", page, table_width=3, has_column_header=True, has_row_header=False
+        )
         header = [[Span(w.capitalize())] for w in ("item", "owner", "amount")]
         self._block(table.id, "block_id", "table_row", page, cells=header)
         for _ in range(self.rng.randint(2, 4)):
-            cells = [[Span(words(self.rng, 2))], [Span(words(self.rng, 1))], [Span(str(self.rng.randint(1, 999)))]]
+            cells = [
+                [Span(words(self.rng, 2))],
+                [Span(words(self.rng, 1))],
+                [Span(str(self.rng.randint(1, 999)))],
+            ]
             self._block(table.id, "block_id", "table_row", page, cells=cells)
 
     def _f_columns(self, page: Page) -> None:
@@ -174,8 +218,15 @@ class Generator:
     def _f_code(self, page: Page) -> None:
         lang = self.rng.choice(LANGUAGES)
         body = f"def {self.rng.choice(WORDS)}():\n    return '{words(self.rng, 3)}'"
-        self._block(page.id, "page_id", "code", page, rich=[Span(body)], language=lang,
-                    caption=[Span(f"{lang} snippet")])
+        self._block(
+            page.id,
+            "page_id",
+            "code",
+            page,
+            rich=[Span(body)],
+            language=lang,
+            caption=[Span(f"{lang} snippet")],
+        )
 
     def _f_equation(self, page: Page) -> None:
         self._block(page.id, "page_id", "equation", page, expression="E = mc^2 + \\sum_{i=1}^{n} x_i")
@@ -199,16 +250,33 @@ class Generator:
 
     def _f_image(self, page: Page) -> None:
         name = f"{self.rng.choice(WORDS)}-diagram.png"
-        self._block(page.id, "page_id", "image", page, hosted=True, name=name, caption=[Span(words(self.rng, 3))])
+        self._block(
+            page.id, "page_id", "image", page, hosted=True, name=name, caption=[Span(words(self.rng, 3))]
+        )
 
     def _f_file(self, page: Page) -> None:
-        self._block(page.id, "page_id", "file", page, hosted=True, name=f"{self.rng.choice(WORDS)}-report.pdf",
-                    caption=[])
-        self._block(page.id, "page_id", "pdf", page, hosted=False, url="https://example.com/spec.pdf", caption=[])
+        self._block(
+            page.id,
+            "page_id",
+            "file",
+            page,
+            hosted=True,
+            name=f"{self.rng.choice(WORDS)}-report.pdf",
+            caption=[],
+        )
+        self._block(
+            page.id, "page_id", "pdf", page, hosted=False, url="https://example.com/spec.pdf", caption=[]
+        )
 
     def _f_bookmark(self, page: Page) -> None:
-        self._block(page.id, "page_id", "bookmark", page, url=f"https://example.com/{self.rng.choice(WORDS)}",
-                    caption=[])
+        self._block(
+            page.id,
+            "page_id",
+            "bookmark",
+            page,
+            url=f"https://example.com/{self.rng.choice(WORDS)}",
+            caption=[],
+        )
 
     def _f_link_to_page(self, page: Page) -> None:
         target = self.rng.choice(self.ws.top_level)
@@ -217,10 +285,17 @@ class Generator:
     def _f_mentions(self, page: Page) -> None:
         other = self.rng.choice(self.ws.top_level)
         person = self.rng.choice(self.ws.people)
-        rich = [Span("See "), Span(self.ws.title_of(other), kind="mention_page", target=other),
-                Span(", ask "), Span("@" + person.name, kind="mention_user", target=person.id),
-                Span(" before "), Span("2026-05-01", kind="mention_date", target="2026-05-01"),
-                Span(", where "), Span("a^2+b^2=c^2", kind="equation"), Span(" holds.")]
+        rich = [
+            Span("See "),
+            Span(self.ws.title_of(other), kind="mention_page", target=other),
+            Span(", ask "),
+            Span("@" + person.name, kind="mention_user", target=person.id),
+            Span(" before "),
+            Span("2026-05-01", kind="mention_date", target="2026-05-01"),
+            Span(", where "),
+            Span("a^2+b^2=c^2", kind="equation"),
+            Span(" holds."),
+        ]
         self._block(page.id, "page_id", "paragraph", page, rich=rich, color="default")
 
     def _f_synced(self, page: Page) -> None:
@@ -242,16 +317,32 @@ class Generator:
         for resolved in (False, False, True):
             author = rng.choice(ws.people).id
             ws.comments.setdefault(page.id, []).append(
-                Comment(ws.new_id(), discussion if not resolved else ws.new_id(), "page_id", page.id,
-                        page.edited, author, [Span(sentence(rng))], resolved=resolved))
+                Comment(
+                    ws.new_id(),
+                    discussion if not resolved else ws.new_id(),
+                    "page_id",
+                    page.id,
+                    page.edited,
+                    author,
+                    [Span(sentence(rng))],
+                    resolved=resolved,
+                )
+            )
         first = next((b for b in page.children if ws.blocks[b].type == "paragraph"), None)
         if first:
             ws.comments.setdefault(first, []).append(
-                Comment(ws.new_id(), ws.new_id(), "block_id", first, page.edited, ws.people[0].id,
-                        [Span(sentence(rng))]))
+                Comment(
+                    ws.new_id(),
+                    ws.new_id(),
+                    "block_id",
+                    first,
+                    page.edited,
+                    ws.people[0].id,
+                    [Span(sentence(rng))],
+                )
+            )
 
 
 def generate(config: NotionSimConfig) -> Workspace:
     """Build the deterministic workspace for `config.seed`."""
     return Generator(config).build()
-

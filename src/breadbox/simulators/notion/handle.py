@@ -36,14 +36,17 @@ class NotionSimHandle:
 
 
 @contextmanager
-def start(config: NotionSimConfig | None = None, host: str = "127.0.0.1",
-          port: int | None = None) -> Iterator[NotionSimHandle]:
+def start(
+    config: NotionSimConfig | None = None, host: str = "127.0.0.1", port: int | None = None
+) -> Iterator[NotionSimHandle]:
     """Serve a fresh simulator under uvicorn in a thread; stop it on exit."""
     config = config or NotionSimConfig()
     app = create_app(config)
     server = ServerThread(app, host, port).start()
     sim = sim_of(app)
     try:
-        yield NotionSimHandle(server.url, sim.token, sim.oauth.client_id, sim.oauth.client_secret, sim, config)
+        yield NotionSimHandle(
+            server.url, sim.token, sim.oauth.client_id, sim.oauth.client_secret, sim, config
+        )
     finally:
         server.stop()

@@ -35,7 +35,9 @@ def inline(spans: list[Span], r: Render) -> str:
             out.append(f"${span.text}$")
         elif span.kind in ("mention_page", "mention_database"):
             tag = span.kind.replace("_", "-")
-            out.append(f'<{tag} url="{notion_url(span.target or "")}">{r.ws.title_of(span.target or "")}</{tag}>')
+            out.append(
+                f'<{tag} url="{notion_url(span.target or "")}">{r.ws.title_of(span.target or "")}</{tag}>'
+            )
         elif span.kind == "mention_user":
             out.append(f'<mention-user url="user://{span.target}"/>')
         else:
@@ -150,5 +152,10 @@ class _Walk:
 def page_markdown(page: Page, r: Render, limit: int) -> dict[str, Any]:
     walk = _Walk(r, page, limit)
     lines = walk.children(page.id, "")
-    return {"object": "page_markdown", "id": page.id, "markdown": "\n".join(lines),
-            "truncated": walk.truncated, "unknown_block_ids": walk.unknown}
+    return {
+        "object": "page_markdown",
+        "id": page.id,
+        "markdown": "\n".join(lines),
+        "truncated": walk.truncated,
+        "unknown_block_ids": walk.unknown,
+    }

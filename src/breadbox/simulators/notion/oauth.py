@@ -66,8 +66,11 @@ class OAuthError(NotionError):
         if not self.rfc:
             return super().response(request_id)
         rfc_code = "invalid_client" if self.status == 401 else self.code
-        return JSONResponse({"error": rfc_code, "error_description": self.message},
-                            status_code=self.status, headers={"x-notion-request-id": request_id})
+        return JSONResponse(
+            {"error": rfc_code, "error_description": self.message},
+            status_code=self.status,
+            headers={"x-notion-request-id": request_id},
+        )
 
 
 class OAuth:
@@ -84,7 +87,10 @@ class OAuth:
         self.refresh: dict[str, RefreshInfo] = {}
         internal = config.resolved_token()
         self.tokens: dict[str, TokenInfo] = {
-            internal: TokenInfo(internal, "internal", ws.bot.id, {"type": "workspace", "workspace": True}, 0.0)}
+            internal: TokenInfo(
+                internal, "internal", ws.bot.id, {"type": "workspace", "workspace": True}, 0.0
+            )
+        }
 
     def _error(self, status: int, code: str, message: str) -> OAuthError:
         return OAuthError(status, code, message, self.config.oauth_error_style == "rfc6749")
@@ -143,9 +149,12 @@ class OAuth:
         elif grant_type == "refresh_token":
             bot_id, owner = self._use_refresh(body)
         else:
-            raise self._error(400, "validation_error",
-                              "body.grant_type should be `authorization_code` or `refresh_token`.")
-        return JSONResponse(self._issue(bot_id, owner, request_id), headers={"x-notion-request-id": request_id})
+            raise self._error(
+                400, "validation_error", "body.grant_type should be `authorization_code` or `refresh_token`."
+            )
+        return JSONResponse(
+            self._issue(bot_id, owner, request_id), headers={"x-notion-request-id": request_id}
+        )
 
     def _redeem_code(self, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         code = body.get("code")
@@ -155,7 +164,9 @@ class OAuth:
             raise self._error(400, "invalid_grant", "Invalid code: this code has been revoked.")
         grant.used = True  # single use, even when the rest of the request is wrong
         if body.get("redirect_uri") != grant.redirect_uri:
-            raise self._error(400, "invalid_grant", "Invalid redirect_uri: it does not match the authorization.")
+            raise self._error(
+                400, "invalid_grant", "Invalid redirect_uri: it does not match the authorization."
+            )
         owner = {"type": "user", "user": person_json(self.ws.people[0]) if self.ws.people else {}}
         return str(uuid.uuid4()), owner
 
@@ -179,9 +190,16 @@ class OAuth:
         self.refresh[refresh] = RefreshInfo(bot_id, owner, access_token=access)
         self.state.stats.extra["tokens_issued"] += 1
         out: dict[str, Any] = {
-            "access_token": access, "token_type": "bearer", "refresh_token": refresh, "bot_id": bot_id,
-            "workspace_id": self.ws.id, "workspace_name": self.ws.name, "workspace_icon": None,
-            "owner": owner, "duplicated_template_id": None, "request_id": request_id,
+            "access_token": access,
+            "token_type": "bearer",
+            "refresh_token": refresh,
+            "bot_id": bot_id,
+            "workspace_id": self.ws.id,
+            "workspace_name": self.ws.name,
+            "workspace_icon": None,
+            "owner": owner,
+            "duplicated_template_id": None,
+            "request_id": request_id,
         }
         if ttl and self.config.oauth_include_expires_in:
             out["expires_in"] = int(ttl)
@@ -225,4 +243,3 @@ async def read_json(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise validation("body failed validation: body should be an object.")
     return data
-

@@ -11,20 +11,31 @@ from typing import Any
 from .blocks import Render, notion_url, parent_json, rich_text, user_ref
 from .model import Comment, Database, DataSource, Page, Span, User, iso
 
-SCHEMA_CONFIG_KEYS = {"select": ("options",), "multi_select": ("options",), "status": ("options",),
-                      "number": ("format",)}
+SCHEMA_CONFIG_KEYS = {
+    "select": ("options",),
+    "multi_select": ("options",),
+    "status": ("options",),
+    "number": ("format",),
+}
 
 
 def page_json(page: Page, r: Render) -> dict[str, Any]:
     trashed = r.ws.trashed(page)
     out: dict[str, Any] = {
-        "object": "page", "id": page.id, "created_time": iso(page.created),
-        "last_edited_time": iso(page.edited), "created_by": user_ref(page.created_by or r.ws.bot.id),
-        "last_edited_by": user_ref(page.edited_by or r.ws.bot.id), "cover": None,
+        "object": "page",
+        "id": page.id,
+        "created_time": iso(page.created),
+        "last_edited_time": iso(page.edited),
+        "created_by": user_ref(page.created_by or r.ws.bot.id),
+        "last_edited_by": user_ref(page.edited_by or r.ws.bot.id),
+        "cover": None,
         "icon": {"type": "emoji", "emoji": page.icon} if page.icon else None,
-        "parent": parent_json(page.parent_type, page.parent_id, r), "in_trash": trashed,
-        "is_locked": False, "properties": properties_json(page, r),
-        "url": notion_url(page.id, page.title), "public_url": None,
+        "parent": parent_json(page.parent_type, page.parent_id, r),
+        "in_trash": trashed,
+        "is_locked": False,
+        "properties": properties_json(page, r),
+        "url": notion_url(page.id, page.title),
+        "public_url": None,
     }
     if r.has_archived:
         out["archived"] = trashed
@@ -75,7 +86,13 @@ def schema_json(source: DataSource) -> dict[str, Any]:
         config = {key: spec[key] for key in SCHEMA_CONFIG_KEYS.get(spec["type"], ()) if key in spec}
         if spec["type"] == "status":
             config["groups"] = []
-        out[name] = {"id": spec["id"], "name": name, "description": "", "type": spec["type"], spec["type"]: config}
+        out[name] = {
+            "id": spec["id"],
+            "name": name,
+            "description": "",
+            "type": spec["type"],
+            spec["type"]: config,
+        }
     return out
 
 
@@ -83,11 +100,20 @@ def database_json(db: Database, r: Render) -> dict[str, Any]:
     """New versions: a container listing its data sources; old ones: the single source's schema."""
     trashed = r.ws.trashed(db)
     out: dict[str, Any] = {
-        "object": "database", "id": db.id, "title": rich_text([Span(db.title)], r), "description": [],
-        "parent": parent_json(db.parent_type, db.parent_id, r), "is_inline": db.is_inline,
-        "in_trash": trashed, "is_locked": False, "created_time": iso(db.created),
-        "last_edited_time": iso(db.edited), "icon": None, "cover": None,
-        "url": notion_url(db.id, db.title), "public_url": None,
+        "object": "database",
+        "id": db.id,
+        "title": rich_text([Span(db.title)], r),
+        "description": [],
+        "parent": parent_json(db.parent_type, db.parent_id, r),
+        "is_inline": db.is_inline,
+        "in_trash": trashed,
+        "is_locked": False,
+        "created_time": iso(db.created),
+        "last_edited_time": iso(db.edited),
+        "icon": None,
+        "cover": None,
+        "url": notion_url(db.id, db.title),
+        "public_url": None,
     }
     if r.has_archived:
         out["archived"] = trashed
@@ -103,13 +129,23 @@ def data_source_json(source: DataSource, r: Render) -> dict[str, Any]:
     db = r.ws.databases[source.database_id]
     trashed = r.ws.trashed(db)
     out: dict[str, Any] = {
-        "object": "data_source", "id": source.id, "title": rich_text([Span(source.name)], r),
-        "description": [], "parent": {"type": "database_id", "database_id": db.id},
-        "database_parent": parent_json(db.parent_type, db.parent_id, r), "is_inline": db.is_inline,
-        "in_trash": trashed, "created_time": iso(db.created), "last_edited_time": iso(db.edited),
-        "created_by": user_ref(r.ws.bot.id), "last_edited_by": user_ref(r.ws.bot.id),
-        "properties": schema_json(source), "icon": None, "cover": None,
-        "url": notion_url(db.id, db.title), "public_url": None,
+        "object": "data_source",
+        "id": source.id,
+        "title": rich_text([Span(source.name)], r),
+        "description": [],
+        "parent": {"type": "database_id", "database_id": db.id},
+        "database_parent": parent_json(db.parent_type, db.parent_id, r),
+        "is_inline": db.is_inline,
+        "in_trash": trashed,
+        "created_time": iso(db.created),
+        "last_edited_time": iso(db.edited),
+        "created_by": user_ref(r.ws.bot.id),
+        "last_edited_by": user_ref(r.ws.bot.id),
+        "properties": schema_json(source),
+        "icon": None,
+        "cover": None,
+        "url": notion_url(db.id, db.title),
+        "public_url": None,
     }
     if r.has_archived:
         out["archived"] = trashed
@@ -118,22 +154,50 @@ def data_source_json(source: DataSource, r: Render) -> dict[str, Any]:
 
 def person_json(user: User) -> dict[str, Any]:
     if user.kind == "bot":
-        return {"object": "user", "id": user.id, "name": user.name, "avatar_url": None, "type": "bot", "bot": {}}
-    return {"object": "user", "id": user.id, "name": user.name, "avatar_url": None, "type": "person",
-            "person": {"email": user.email}}
+        return {
+            "object": "user",
+            "id": user.id,
+            "name": user.name,
+            "avatar_url": None,
+            "type": "bot",
+            "bot": {},
+        }
+    return {
+        "object": "user",
+        "id": user.id,
+        "name": user.name,
+        "avatar_url": None,
+        "type": "person",
+        "person": {"email": user.email},
+    }
 
 
 def bot_json(bot_id: str, name: str, ws_id: str, ws_name: str, owner: dict[str, Any]) -> dict[str, Any]:
-    return {"object": "user", "id": bot_id, "name": name, "avatar_url": None, "type": "bot",
-            "bot": {"owner": owner, "workspace_id": ws_id, "workspace_name": ws_name,
-                    "workspace_limits": {"max_file_upload_size_in_bytes": 5_368_709_120}}}
+    return {
+        "object": "user",
+        "id": bot_id,
+        "name": name,
+        "avatar_url": None,
+        "type": "bot",
+        "bot": {
+            "owner": owner,
+            "workspace_id": ws_id,
+            "workspace_name": ws_name,
+            "workspace_limits": {"max_file_upload_size_in_bytes": 5_368_709_120},
+        },
+    }
 
 
 def comment_json(comment: Comment, r: Render) -> dict[str, Any]:
     author = r.ws.user(comment.author)
-    return {"object": "comment", "id": comment.id,
-            "parent": {"type": comment.parent_type, comment.parent_type: comment.parent_id},
-            "discussion_id": comment.discussion_id, "created_time": iso(comment.created),
-            "last_edited_time": iso(comment.created), "created_by": user_ref(author.id),
-            "rich_text": rich_text(comment.rich, r),
-            "display_name": {"type": "user", "resolved_name": author.name}}
+    return {
+        "object": "comment",
+        "id": comment.id,
+        "parent": {"type": comment.parent_type, comment.parent_type: comment.parent_id},
+        "discussion_id": comment.discussion_id,
+        "created_time": iso(comment.created),
+        "last_edited_time": iso(comment.created),
+        "created_by": user_ref(author.id),
+        "rich_text": rich_text(comment.rich, r),
+        "display_name": {"type": "user", "resolved_name": author.name},
+    }

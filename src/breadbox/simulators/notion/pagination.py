@@ -32,8 +32,10 @@ class Cursors:
 
     def decode(self, cursor: Any, scope: str, now: float, where: str) -> int:
         if not isinstance(cursor, str):
-            raise validation(f"{where} failed validation: {where}.start_cursor should be a string, "
-                             f"instead was `{cursor!r}`.")
+            raise validation(
+                f"{where} failed validation: {where}.start_cursor should be a string, "
+                f"instead was `{cursor!r}`."
+            )
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
             offset_s, issued_s, sig = raw.split(".")
@@ -58,25 +60,38 @@ def page_size(raw: Any, where: str) -> int:
         except ValueError:
             value = raw
     if not isinstance(value, int) or isinstance(value, bool):
-        raise validation(f"{where} failed validation: {where}.page_size should be a number, instead was `{raw!r}`.")
+        raise validation(
+            f"{where} failed validation: {where}.page_size should be a number, instead was `{raw!r}`."
+        )
     if value < 1 or value > MAX_PAGE_SIZE:
-        raise validation(f"{where} failed validation: {where}.page_size should be ≤ `{MAX_PAGE_SIZE}` and ≥ `1`, "
-                         f"instead was `{value}`.")
+        raise validation(
+            f"{where} failed validation: {where}.page_size should be ≤ `{MAX_PAGE_SIZE}` and ≥ `1`, "
+            f"instead was `{value}`."
+        )
     return value
 
 
-def paginate(items: list[T], params: dict[str, Any], scope: str, cursors: Cursors, now: float,
-             where: str) -> tuple[list[T], str | None, bool]:
+def paginate(
+    items: list[T], params: dict[str, Any], scope: str, cursors: Cursors, now: float, where: str
+) -> tuple[list[T], str | None, bool]:
     """Slice `items` by `start_cursor`/`page_size` from `params`; returns (page, next_cursor, has_more)."""
     size = page_size(params.get("page_size"), where)
     start = cursors.decode(params["start_cursor"], scope, now, where) if "start_cursor" in params else 0
-    chunk = items[start:start + size]
+    chunk = items[start : start + size]
     end = start + len(chunk)
     more = end < len(items)
     return chunk, cursors.encode(scope, end, now) if more else None, more
 
 
-def list_json(results: list[Any], next_cursor: str | None, has_more: bool, type_: str,
-              **extra: Any) -> dict[str, Any]:
-    return {"object": "list", "results": results, "next_cursor": next_cursor, "has_more": has_more,
-            "type": type_, type_: {}, **extra}
+def list_json(
+    results: list[Any], next_cursor: str | None, has_more: bool, type_: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "results": results,
+        "next_cursor": next_cursor,
+        "has_more": has_more,
+        "type": type_,
+        type_: {},
+        **extra,
+    }

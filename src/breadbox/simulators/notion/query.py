@@ -49,11 +49,21 @@ def _date_match(actual: float | None, cond: dict[str, Any], now: float) -> bool:
         day = datetime.fromtimestamp(actual, UTC).date()
         tday = datetime.fromtimestamp(target, UTC).date()
         left, right = day, tday
-        pairs = {"equals": left == right, "before": left < right, "after": left > right,
-                 "on_or_before": left <= right, "on_or_after": left >= right}
+        pairs = {
+            "equals": left == right,
+            "before": left < right,
+            "after": left > right,
+            "on_or_before": left <= right,
+            "on_or_after": left >= right,
+        }
     else:
-        pairs = {"equals": actual == target, "before": actual < target, "after": actual > target,
-                 "on_or_before": actual <= target, "on_or_after": actual >= target}
+        pairs = {
+            "equals": actual == target,
+            "before": actual < target,
+            "after": actual > target,
+            "on_or_before": actual <= target,
+            "on_or_after": actual >= target,
+        }
     if op not in pairs:
         raise validation(f"body failed validation: unknown date condition `{op}`.")
     return pairs[op]
@@ -62,8 +72,16 @@ def _date_match(actual: float | None, cond: dict[str, Any], now: float) -> bool:
 def _text_match(actual: str, cond: dict[str, Any]) -> bool:
     op, arg = next(iter(cond.items()))
     a, b = actual.lower(), str(arg).lower()
-    table = {"equals": a == b, "does_not_equal": a != b, "contains": b in a, "does_not_contain": b not in a,
-             "starts_with": a.startswith(b), "ends_with": a.endswith(b), "is_empty": not a, "is_not_empty": bool(a)}
+    table = {
+        "equals": a == b,
+        "does_not_equal": a != b,
+        "contains": b in a,
+        "does_not_contain": b not in a,
+        "starts_with": a.startswith(b),
+        "ends_with": a.endswith(b),
+        "is_empty": not a,
+        "is_not_empty": bool(a),
+    }
     if op not in table:
         raise validation(f"body failed validation: unknown text condition `{op}`.")
     return table[op]
@@ -75,9 +93,14 @@ def _number_match(actual: Any, cond: dict[str, Any]) -> bool:
         return (actual is None) == (op == "is_empty")
     if actual is None:
         return False
-    table = {"equals": actual == arg, "does_not_equal": actual != arg, "greater_than": actual > arg,
-             "less_than": actual < arg, "greater_than_or_equal_to": actual >= arg,
-             "less_than_or_equal_to": actual <= arg}
+    table = {
+        "equals": actual == arg,
+        "does_not_equal": actual != arg,
+        "greater_than": actual > arg,
+        "less_than": actual < arg,
+        "greater_than_or_equal_to": actual >= arg,
+        "less_than_or_equal_to": actual <= arg,
+    }
     if op not in table:
         raise validation(f"body failed validation: unknown number condition `{op}`.")
     return table[op]
@@ -85,8 +108,12 @@ def _number_match(actual: Any, cond: dict[str, Any]) -> bool:
 
 def _list_match(actual: list[Any], cond: dict[str, Any]) -> bool:
     op, arg = next(iter(cond.items()))
-    table = {"contains": arg in actual, "does_not_contain": arg not in actual,
-             "is_empty": not actual, "is_not_empty": bool(actual)}
+    table = {
+        "contains": arg in actual,
+        "does_not_contain": arg not in actual,
+        "is_empty": not actual,
+        "is_not_empty": bool(actual),
+    }
     if op not in table:
         raise validation(f"body failed validation: unknown condition `{op}`.")
     return table[op]
@@ -102,8 +129,10 @@ def matches(page: Page, flt: dict[str, Any], source: DataSource, now: float) -> 
     if "timestamp" in flt:
         kind = flt["timestamp"]
         if kind not in ("created_time", "last_edited_time") or kind not in flt:
-            raise validation("body failed validation: body.filter.timestamp should be `created_time` or "
-                             "`last_edited_time` with a matching condition.")
+            raise validation(
+                "body failed validation: body.filter.timestamp should be `created_time` or "
+                "`last_edited_time` with a matching condition."
+            )
         actual = floor_minute(page.created if kind == "created_time" else page.edited)
         return _date_match(actual, flt[kind], now)
     name = flt.get("property")
@@ -129,8 +158,12 @@ def matches(page: Page, flt: dict[str, Any], source: DataSource, now: float) -> 
         return bool(raw) == bool(arg) if op == "equals" else bool(raw) != bool(arg)
     if kind in ("select", "status"):
         op, arg = next(iter(cond.items()))
-        table = {"equals": raw == arg, "does_not_equal": raw != arg, "is_empty": raw is None,
-                 "is_not_empty": raw is not None}
+        table = {
+            "equals": raw == arg,
+            "does_not_equal": raw != arg,
+            "is_empty": raw is None,
+            "is_not_empty": raw is not None,
+        }
         return table.get(op, False)
     if kind in ("multi_select", "people"):
         return _list_match(list(raw or []), cond)
@@ -160,7 +193,9 @@ def _sort_key(sort: dict[str, Any], source: DataSource) -> Any:
     if "timestamp" in sort:
         field = sort["timestamp"]
         if field not in ("created_time", "last_edited_time"):
-            raise validation("body failed validation: sort timestamp should be created_time or last_edited_time.")
+            raise validation(
+                "body failed validation: sort timestamp should be created_time or last_edited_time."
+            )
         return lambda p: floor_minute(p.created if field == "created_time" else p.edited)
     name = sort.get("property")
     if name not in source.schema:

@@ -17,7 +17,9 @@ COLORS = ("gray", "blue", "green", "orange", "red")
 
 
 def _options(names: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"id": f"opt-{i}", "name": name, "color": COLORS[i % len(COLORS)]} for i, name in enumerate(names)]
+    return [
+        {"id": f"opt-{i}", "name": name, "color": COLORS[i % len(COLORS)]} for i, name in enumerate(names)
+    ]
 
 
 def task_schema() -> dict[str, dict[str, Any]]:
@@ -38,13 +40,22 @@ def task_schema() -> dict[str, dict[str, Any]]:
     }
 
 
-def build_database(gen: Generator, title: str, parent: Page | None, rows: int, content: bool,
-                   sources: int = 1) -> Database:
+def build_database(
+    gen: Generator, title: str, parent: Page | None, rows: int, content: bool, sources: int = 1
+) -> Database:
     """A database (inline child of `parent`, or top-level and directly shared) with `rows` rows."""
     ws, rng = gen.ws, gen.rng
     created = parent.created if parent else gen.rng.uniform(1767225600.0, 1767225600.0 + 86400 * 30)
-    db = Database(ws.new_id(), title, "page_id" if parent else "workspace", parent.id if parent else None,
-                  created, created + 3600, is_inline=parent is not None, shared=parent is None)
+    db = Database(
+        ws.new_id(),
+        title,
+        "page_id" if parent else "workspace",
+        parent.id if parent else None,
+        created,
+        created + 3600,
+        is_inline=parent is not None,
+        shared=parent is None,
+    )
     ws.databases[db.id] = db
     if parent is None:
         ws.top_level.append(db.id)
@@ -59,15 +70,27 @@ def build_database(gen: Generator, title: str, parent: Page | None, rows: int, c
         for r in range(rows):
             row_created = created + 60 * (r + 1) + (r % 7)
             name = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {r + 1}"
-            row = Page(ws.new_id(), name, "data_source_id", source.id, row_created,
-                       row_created + (r % 50) * 97.0, created_by=people[r % len(people)],
-                       edited_by=people[r % len(people)])
+            row = Page(
+                ws.new_id(),
+                name,
+                "data_source_id",
+                source.id,
+                row_created,
+                row_created + (r % 50) * 97.0,
+                created_by=people[r % len(people)],
+                edited_by=people[r % len(people)],
+            )
             if not light:
                 row.props = {
-                    "Status": STATUSES[r % 3], "Tags": [TAGS[r % 5], TAGS[(r + 2) % 5]][: 1 + r % 2],
-                    "Priority": PRIORITIES[r % 3], "Estimate": (r % 13) + 0.5, "Done": r % 3 == 2,
-                    "Due": f"2026-{1 + r % 12:02d}-{1 + r % 28:02d}", "Owner": [people[r % len(people)]],
-                    "Link": f"https://example.com/task/{r + 1}", "Notes": f"{rng.choice(WORDS)} {rng.choice(WORDS)}",
+                    "Status": STATUSES[r % 3],
+                    "Tags": [TAGS[r % 5], TAGS[(r + 2) % 5]][: 1 + r % 2],
+                    "Priority": PRIORITIES[r % 3],
+                    "Estimate": (r % 13) + 0.5,
+                    "Done": r % 3 == 2,
+                    "Due": f"2026-{1 + r % 12:02d}-{1 + r % 28:02d}",
+                    "Owner": [people[r % len(people)]],
+                    "Link": f"https://example.com/task/{r + 1}",
+                    "Notes": f"{rng.choice(WORDS)} {rng.choice(WORDS)}",
                 }
             ws.pages[row.id] = row
             source.rows.append(row.id)

@@ -42,13 +42,17 @@ class NotionSim:
 
         def sign(block_id: str, name: str, expiry: float) -> str:
             expires = int(expiry)
-            return (f"{base}/_files/{block_id}/{quote(name)}?X-Amz-Expires={int(self.config.file_url_ttl_seconds)}"
-                    f"&expires={expires}&sig={self._sig(block_id, name, expires)}")
+            return (
+                f"{base}/_files/{block_id}/{quote(name)}?X-Amz-Expires={int(self.config.file_url_ttl_seconds)}"
+                f"&expires={expires}&sig={self._sig(block_id, name, expires)}"
+            )
 
         return Render(self.ws, version, self.sim.clock.time(), sign, self.config.file_url_ttl_seconds)
 
     def _sig(self, block_id: str, name: str, expires: int) -> str:
-        return hmac.new(self._file_secret, f"{block_id}|{name}|{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+        return hmac.new(
+            self._file_secret, f"{block_id}|{name}|{expires}".encode(), hashlib.sha256
+        ).hexdigest()[:32]
 
     async def serve_file(self, request: Request) -> Response:
         """The "S3" side of hosted files: works until the signed URL expires (simulated clock)."""

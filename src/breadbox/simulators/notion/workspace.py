@@ -142,21 +142,37 @@ class Workspace:
     def add_block(self, parent: str, parent_type: str, type_: str, now: float, **data: object) -> Block:
         """Create a block of `type_` appended to `parent`'s children (page or block)."""
         rich = data.pop("rich", None)
-        block = Block(self.new_id(), type_, parent_type, parent, now, now,
-                      rich=rich if isinstance(rich, list) else [], data=dict(data))
+        block = Block(
+            self.new_id(),
+            type_,
+            parent_type,
+            parent,
+            now,
+            now,
+            rich=rich if isinstance(rich, list) else [],
+            data=dict(data),
+        )
         self.blocks[block.id] = block
         owner = self.pages.get(parent) if parent_type == "page_id" else self.blocks.get(parent)
         if owner is not None:
             owner.children.append(block.id)
         return block
 
-    def create_page(self, title: str, paragraphs: list[str], parent_id: str | None, now: float,
-                    shared: bool | None = None) -> Page:
+    def create_page(
+        self, title: str, paragraphs: list[str], parent_id: str | None, now: float, shared: bool | None = None
+    ) -> Page:
         parent = self.pages.get(parent_id) if parent_id else None
-        page = Page(self.new_id(), title, "page_id" if parent else "workspace",
-                    parent.id if parent else None, now, now,
-                    shared=(parent is None) if shared is None else shared,
-                    created_by=self.bot.id, edited_by=self.bot.id)
+        page = Page(
+            self.new_id(),
+            title,
+            "page_id" if parent else "workspace",
+            parent.id if parent else None,
+            now,
+            now,
+            shared=(parent is None) if shared is None else shared,
+            created_by=self.bot.id,
+            edited_by=self.bot.id,
+        )
         self.pages[page.id] = page
         if parent is None:
             self.top_level.append(page.id)
