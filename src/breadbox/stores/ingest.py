@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bs4 import BeautifulSoup
 from markdownify import markdownify
 
 from breadbox.errors import UnsupportedMediaTypeError
@@ -91,13 +92,21 @@ def to_text(data: bytes, kind: Kind) -> str:
     except UnicodeDecodeError as exc:
         raise IngestError(f"File is not valid UTF-8 text (byte {exc.start})") from exc
     if kind == "html":
-        return markdownify(text, heading_style="ATX", strip=["script", "style"]).strip() + "\n"
+        return html_to_markdown(text)
     if kind == "json":
         try:
             return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
         except json.JSONDecodeError as exc:
             raise IngestError(f"File is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
     return text
+
+
+def html_to_markdown(html: str) -> str:
+    """Markdown for an HTML page, without the text of scripts, styles and other non-content elements."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    return str(markdownify(str(soup), heading_style="ATX")).strip() + "\n"
 
 
 def prepare_chunks(data: bytes, kind: Kind, filename: str, chunk_size: int) -> list[PreparedChunk]:

@@ -144,7 +144,7 @@ class StoreService:
     ) -> StoreFile:
         store = await self.authorized(principal, identifier, "create")
         file = await self.files.get(principal.organization_id, params.file_id)
-        config = params.experimental or params.config
+        config = params.__dict__.get("experimental") or params.config  # read without the deprecation warning
         return await self.ingest(
             store, file, metadata=params.metadata, external_id=params.external_id,
             overwrite=params.overwrite, config=config.model_dump(),
