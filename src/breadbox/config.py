@@ -38,6 +38,21 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file the embedded store accepts.")
     chunk_size: int = Field(1000, description="Target chunk size in characters for the embedded store.")
+    sync_concurrency: int = Field(4, description="Syncs the embedded worker runs at once.")
+    full_sync_interval: int = Field(
+        86400, description="Seconds between full reconciliations of a connector (deletions found by traversal)."
+    )
+    mass_deletion_share: float = Field(
+        0.5, description="A sync that would delete more than this share of a connector's documents is blocked."
+    )
+    mass_deletion_min: int = Field(5, description="The safety valve ignores passes deleting fewer documents.")
+    item_failure_share: float = Field(
+        0.2, description="A run fails when more than this share of its items failed (per-item failures)."
+    )
+    heartbeat_seconds: float = Field(5.0, description="How often a running sync proves it is alive.")
+    stale_after_seconds: float = Field(
+        60.0, description="A sync whose heartbeat is older than this is taken over and resumed."
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:
