@@ -38,6 +38,25 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file the embedded store accepts.")
     chunk_size: int = Field(1000, description="Target chunk size in characters for the embedded store.")
+    notion_client_id: str | None = Field(
+        None, description="Client ID of the Notion public connection (OAuth2)."
+    )
+    notion_client_secret: SecretStr | None = Field(
+        None, description="Client secret of the Notion public connection (OAuth2)."
+    )
+    linear_client_id: str | None = Field(None, description="Client ID of the Linear OAuth2 application.")
+    linear_client_secret: SecretStr | None = Field(
+        None, description="Client secret of the Linear OAuth2 application."
+    )
+    notion_api_url: str = Field(
+        "https://api.notion.com", description="Notion API base; OAuth2 under `{url}/v1/oauth/`."
+    )
+    linear_api_url: str = Field(
+        "https://api.linear.app", description="Linear API base: `{url}/graphql` and `{url}/oauth/token`."
+    )
+    linear_authorize_url: str = Field(
+        "https://linear.app/oauth/authorize", description="Linear's OAuth2 authorization page."
+    )
     sync_concurrency: int = Field(4, description="Syncs the embedded worker runs at once.")
     full_sync_interval: int = Field(
         86400, description="Seconds between full reconciliations of a connector (deletions found by traversal)."
