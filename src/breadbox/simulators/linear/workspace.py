@@ -290,7 +290,9 @@ def _generate(ws: Workspace, start: datetime, now: datetime) -> None:
         _comments(ws, issue, count, moment)
 
     candidates = ws.issues[1:]
-    hidden = rng.sample(candidates, min(len(candidates), cfg.archived_issues + cfg.trashed_issues))
+    # Tiny workspaces (demo, CLI with --issues 5) keep most issues visible.
+    wanted = min(cfg.archived_issues + cfg.trashed_issues, max(1, cfg.issues // 5))
+    hidden = rng.sample(candidates, min(len(candidates), wanted))
     for k, issue in enumerate(hidden):
         issue.archivedAt = moment(issue.updatedAt)
         if k >= cfg.archived_issues:
