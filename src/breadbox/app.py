@@ -19,6 +19,9 @@ from breadbox.connectors.routes import router as connectors_router
 from breadbox.crypto import SecretBox, load_secret_key
 from breadbox.data_sources.routes import router as data_sources_router
 from breadbox.db.session import Database
+from breadbox.files.routes import router as files_router
+from breadbox.stores.routes import router as stores_router
+from breadbox.sync.routes import router as sync_router
 
 log = logging.getLogger("breadbox")
 
@@ -46,7 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
-    for router in (data_sources_router, connectors_router, api_keys_router):
+    for router in (
+        data_sources_router,
+        connectors_router,
+        sync_router,
+        api_keys_router,
+        stores_router,
+        files_router,
+    ):
         app.include_router(router)
         _alias_trailing_slashes(app, router)
     return app

@@ -55,7 +55,9 @@ class ServerThread:
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None, **config: Any) -> Iterator[str]:
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int | None = None, **config: Any
+) -> Iterator[str]:
     """Context manager yielding the base URL of `app` served on a loopback port."""
     server = ServerThread(app, host, port, **config).start()
     try:

@@ -139,9 +139,9 @@ def test_put_type_rules(api):
     assert api.get(f"/v1/data_sources/{linear['id']}").json()["name"] == "L2", "a rejected PUT changes nothing"
 
 
-def test_delete_data_source_deletes_connectors(api):
+def test_delete_data_source_deletes_connectors(api, store):
     ds = notion(api)
-    c = api.post(f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": "s"}).json()
+    c = api.post(f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": store["id"]}).json()
     r = api.delete(f"/v1/data_sources/{ds['id']}")
     assert r.status_code == 200
     assert r.json() == {"id": ds["id"], "deleted": True, "object": "data_source"}

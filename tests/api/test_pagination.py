@@ -90,10 +90,10 @@ def test_spec_example_cursor_shape_is_accepted(api):
     assert r.status_code == 200 and r.json()["data"] == []
 
 
-def test_connector_lists_paginate_too(api):
+def test_connector_lists_paginate_too(api, store):
     ds = api.post("/v1/data_sources/", json={"name": "d"}).json()
     ids = [
-        api.post(f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": "s", "trigger_sync": False}).json()["id"]
+        api.post(f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": store["id"], "trigger_sync": False}).json()["id"]
         for _ in range(25)
     ]
     seen, pages = walk(api, f"/v1/data_sources/{ds['id']}/connectors", limit=7)

@@ -117,3 +117,11 @@ def api(api_server: ApiServer, api_key: str) -> Iterator[httpx.Client]:
     """An httpx client authenticated as a fresh organization."""
     with api_server.client(api_key) as client:
         yield client
+
+
+@pytest.fixture
+def store(api: httpx.Client) -> dict[str, Any]:
+    """A store of the test's organization, for connectors to fill."""
+    r = api.post("/v1/stores", json={"name": f"store-{uuid.uuid4().hex[:8]}"})
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]

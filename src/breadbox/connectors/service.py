@@ -19,6 +19,8 @@ from breadbox.db.base import utcnow
 from breadbox.durations import DEFAULT_SECONDS, format_iso
 from breadbox.errors import NotFoundError
 from breadbox.pagination import CursorParams, Page
+from breadbox.stores.service import StoreService
+from breadbox.stores.sink import LocalStoreSink
 from breadbox.sync.service import SyncRequests
 
 
@@ -38,10 +40,12 @@ class ConnectorService:
         self, organization_id: uuid.UUID, data_source_id: uuid.UUID, params: DataSourceConnectorCreateParams
     ) -> Connector:
         await self._data_source_id(organization_id, data_source_id)
+        # The store must be the organization's (by ID or unique name); the ID is what is kept.
+        store = await StoreService(self.session).resolve(organization_id, params.store_id)
         row = Connector(
             organization_id=organization_id,
             data_source_id=data_source_id,
-            store_id=params.store_id,
+            store_id=str(store.id),
             name=params.name,
             metadata_=params.metadata,
             polling_interval=int(params.polling_interval or DEFAULT_SECONDS),
@@ -103,6 +107,15 @@ class ConnectorService:
             await self._remove(row)
 
     async def _remove(self, row: Connector) -> None:
+        """Cancel its syncs (a running one stops within a runner tick), delete the store files
+        it created, then the connector (its runs and ledger go with it)."""
+        await self.syncs.cancel(row)
+        try:
+            sink = await LocalStoreSink.open(self.session, row.organization_id, row.store_id, str(row.id))
+        except NotFoundError:
+            sink = None  # the store is gone; nothing of ours is left in it
+        if sink is not None:
+            await sink.delete_all()
         await self.repository.delete(row)
         await self.session.flush()
 

@@ -4,8 +4,22 @@ from breadbox.auth.models import ApiKey, Organization
 from breadbox.connectors.models import Connector
 from breadbox.data_sources.models import DataSource
 from breadbox.db.base import Base
-from breadbox.sync.models import SyncRun
+from breadbox.files.models import File
+from breadbox.stores.models import Store, StoreChunk, StoreFile
+from breadbox.sync.models import SyncedDocument, SyncRun
 
 metadata = Base.metadata
 
-__all__ = ["ApiKey", "Connector", "DataSource", "Organization", "SyncRun", "metadata"]
+__all__ = [
+    "ApiKey",
+    "Connector",
+    "DataSource",
+    "File",
+    "Organization",
+    "Store",
+    "StoreChunk",
+    "StoreFile",
+    "SyncRun",
+    "SyncedDocument",
+    "metadata",
+]

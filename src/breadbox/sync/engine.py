@@ -1,0 +1,349 @@
+"""`run_sync`: joins a provider connector to a store sink, one checkpointed batch at a time.
+
+The engine knows nothing of which runner calls it (in-process task, Procrastinate job, CLI). The
+database rows are the truth: the run row (status, counters, heartbeat) and the connector row
+(status, watermark, the in-flight checkpoint). Each batch is fetched outside any transaction and
+written inside one that first locks the connector row, so a connector deleted mid-run never gets
+files written after its deletion committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from breadbox.config import Settings
+from breadbox.connectors.models import Connector
+from breadbox.data_sources.models import DataSource
+from breadbox.db.base import utcnow
+from breadbox.db.session import Database
+from breadbox.providers.base import (
+    Batch,
+    CredentialError,
+    ProviderError,
+    SourceConnector,
+    SyncWindow,
+    TokenGetter,
+)
+from breadbox.stores.sink import LocalStoreSink
+from breadbox.sync.counters import RunCounters
+from breadbox.sync.documents import to_sink_document
+from breadbox.sync.errors import MassDeletionBlocked, SyncAborted, error_payload
+from breadbox.sync.ledger import Ledger
+from breadbox.sync.models import SyncedDocument, SyncRun
+
+log = logging.getLogger("breadbox.sync")
+
+
+class TokenSource(Protocol):
+    async def access_token(self, data_source_id: uuid.UUID, *, force_refresh: bool = False) -> str: ...
+
+
+ConnectorFactory = Callable[[DataSource, TokenGetter], SourceConnector]
+
+
+@dataclass
+class RunContext:
+    run_id: uuid.UUID
+    connector_id: uuid.UUID
+    organization_id: uuid.UUID
+    data_source_id: uuid.UUID
+    store_id: str
+    window: SyncWindow
+    state: dict[str, Any] | None
+    force: bool
+    connector_metadata: Any
+    source_type: str
+
+
+class SyncEngine:
+    def __init__(
+        self, database: Database, settings: Settings, tokens: TokenSource, connectors: ConnectorFactory
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.tokens = tokens
+        self.connectors = connectors
+
+    async def run(self, run_id: uuid.UUID) -> str:
+        """Drive one claimed (`in_progress`) run to its end; returns the final status.
+
+        Cancellation arrives as `asyncio.CancelledError` (the runner cancels the task when the
+        connector is deleted or the run cancelled): the run is marked `cancelled` and the error
+        re-raised."""
+        ctx = await self._begin(run_id)
+        if ctx is None:
+            return "cancelled"
+        counters = RunCounters()
+        provider: SourceConnector | None = None
+        try:
+            async with self.database.session() as session:
+                ds = await session.get(DataSource, ctx.data_source_id)
+                if ds is None:
+                    raise SyncAborted("data source deleted")
+                provider = self.connectors(ds, self._token_getter(ctx.data_source_id))
+            await self._load_all(ctx, provider, counters)
+            await self._reconcile(ctx, provider, counters)
+            counters.check_failures(self.settings.item_failure_share)
+            await self._finish(ctx, counters, "completed", None)
+            return "completed"
+        except asyncio.CancelledError:
+            await asyncio.shield(self._finish(ctx, counters, "cancelled", None))
+            raise
+        except SyncAborted:
+            await self._finish(ctx, counters, "cancelled", None)
+            return "cancelled"
+        except (ProviderError, MassDeletionBlocked) as exc:
+            await self._finish(ctx, counters, "failed", error_payload(exc))
+            return "failed"
+        except Exception as exc:
+            log.exception("sync run %s failed unexpectedly", run_id)
+            await self._finish(ctx, counters, "failed", error_payload(exc))
+            return "failed"
+        finally:
+            if provider is not None:
+                await provider.aclose()
+
+    def _token_getter(self, data_source_id: uuid.UUID) -> TokenGetter:
+        async def get_token(force_refresh: bool) -> str:
+            try:
+                return await self.tokens.access_token(data_source_id, force_refresh=force_refresh)
+            except ProviderError:
+                raise
+            except Exception as exc:
+                if getattr(exc, "error_type", None) == "reauthorization_required":
+                    raise CredentialError(str(exc)) from None
+                raise
+
+        return get_token
+
+    async def _begin(self, run_id: uuid.UUID) -> RunContext | None:
+        async with self.database.session() as session:
+            run = await session.get(SyncRun, run_id)
+            if run is None or run.status != "in_progress":
+                return None
+            connector = await session.get(Connector, run.connector_id)
+            if connector is None:
+                return None
+            checkpoint = dict(connector.checkpoint or {})
+            resume = checkpoint.get("run") or {}
+            started = run.started_at or utcnow()
+            if resume.get("run_id") == str(run.id):
+                window = SyncWindow(
+                    since=_dt(resume.get("since")),
+                    until=_dt(resume["until"]) or started,
+                    full=bool(resume["full"]),
+                )
+                state = resume.get("state")
+            else:
+                window = self._window(run, checkpoint, started)
+                state = None
+                checkpoint["run"] = {
+                    "run_id": str(run.id),
+                    "since": window.since.isoformat() if window.since else None,
+                    "until": window.until.isoformat(),
+                    "full": window.full,
+                    "state": None,
+                }
+            connector.checkpoint = checkpoint
+            connector.status = "in_progress"
+            connector.started_at = started
+            connector.finished_at = None
+            ds = await session.get(DataSource, connector.data_source_id)
+            return RunContext(
+                run_id=run.id,
+                connector_id=connector.id,
+                organization_id=connector.organization_id,
+                data_source_id=connector.data_source_id,
+                store_id=connector.store_id,
+                window=window,
+                state=state,
+                force=run.force,
+                connector_metadata=connector.metadata_,
+                source_type=ds.type if ds else "unknown",
+            )
+
+    def _window(self, run: SyncRun, checkpoint: dict[str, Any], until: datetime) -> SyncWindow:
+        watermark = _dt(checkpoint.get("watermark"))
+        last_full = _dt(checkpoint.get("last_full_at"))
+        due_full = last_full is None or until - last_full >= timedelta(
+            seconds=self.settings.full_sync_interval
+        )
+        full = run.full or watermark is None or due_full
+        return SyncWindow(since=None if full else watermark, until=until, full=full)
+
+    async def _load_all(self, ctx: RunContext, provider: SourceConnector, counters: RunCounters) -> None:
+        model = provider.checkpoint_model
+        state = model.model_validate(ctx.state) if ctx.state else model()
+        window = ctx.window
+        if window.since is not None:
+            window = SyncWindow(
+                since=window.since - timedelta(seconds=provider.overlap_seconds),
+                until=window.until,
+                full=False,
+            )
+        while True:
+            batch = await provider.load(state, window)
+            await self._write_batch(ctx, batch, counters)
+            state = batch.checkpoint
+            if batch.done:
+                return
+
+    async def _write_batch(self, ctx: RunContext, batch: Batch, counters: RunCounters) -> None:
+        async with self.database.session() as session:
+            connector = await self._lock_connector(session, ctx)
+            sink = await self._sink(session, ctx)
+            ledger = Ledger(session, ctx.connector_id)
+            for document in batch.documents:
+                counters.fetched += 1
+                sink_doc = to_sink_document(document, ctx)
+                outcome = await sink.upsert(sink_doc)
+                counters.count(outcome)
+                entry = await ledger.get(document.source_id)
+                if entry is None:
+                    ledger.add(
+                        SyncedDocument(
+                            connector_id=ctx.connector_id,
+                            source_id=document.source_id,
+                            external_id=sink_doc.external_id,
+                            kind=document.kind,
+                            discovered_by=document.discovered_by,
+                            content_hash=sink_doc.digest(),
+                            source_updated_at=document.updated_at,
+                            last_run_id=ctx.run_id,
+                        )
+                    )
+                else:
+                    entry.content_hash = sink_doc.digest()
+                    entry.source_updated_at = document.updated_at
+                    entry.last_run_id = ctx.run_id
+                    entry.updated_at = utcnow()
+                    if document.discovered_by == "listing" or entry.discovered_by != document.discovered_by:
+                        entry.discovered_by = document.discovered_by
+            for source_id in batch.deleted_ids:
+                entry = await ledger.get(source_id)
+                if entry is not None:
+                    await sink.delete(entry.external_id)
+                    await ledger.remove(source_id)
+                    counters.deleted += 1
+            counters.add_failures(batch.failures)
+            counters.provider_requests += batch.requests
+            counters.batches += 1
+            checkpoint = dict(connector.checkpoint or {})
+            run_state = dict(checkpoint.get("run") or {})
+            run_state["state"] = batch.checkpoint.model_dump(mode="json")
+            checkpoint["run"] = run_state
+            connector.checkpoint = checkpoint
+            await self._save_progress(session, ctx, counters)
+
+    async def _reconcile(self, ctx: RunContext, provider: SourceConnector, counters: RunCounters) -> None:
+        """Infer deletions from an ID-only listing, behind the mass-deletion safety valve."""
+        listing = await provider.list_ids(ctx.window.full)
+        async with self.database.session() as session:
+            await self._lock_connector(session, ctx)
+            ledger = Ledger(session, ctx.connector_id)
+            candidates = [
+                e
+                for e in await ledger.untouched(ctx.run_id, listing.covers)
+                if e.source_id not in listing.ids
+            ]
+            total = await ledger.count()
+            share = len(candidates) / total if total else 0.0
+            if (
+                not ctx.force
+                and len(candidates) >= self.settings.mass_deletion_min
+                and share > self.settings.mass_deletion_share
+            ):
+                raise MassDeletionBlocked(len(candidates), total, self.settings.mass_deletion_share)
+            sink = await self._sink(session, ctx)
+            for entry in candidates:
+                await sink.delete(entry.external_id)
+                await ledger.remove(entry.source_id)
+                counters.deleted += 1
+            await self._save_progress(session, ctx, counters)
+
+    async def _lock_connector(self, session: AsyncSession, ctx: RunContext) -> Connector:
+        connector = await session.scalar(
+            select(Connector).where(Connector.id == ctx.connector_id).with_for_update()
+        )
+        run = await session.get(SyncRun, ctx.run_id)
+        if connector is None or run is None or run.status != "in_progress":
+            raise SyncAborted("connector deleted or run cancelled")
+        return connector
+
+    async def _sink(self, session: AsyncSession, ctx: RunContext) -> LocalStoreSink:
+        return await LocalStoreSink.open(
+            session,
+            ctx.organization_id,
+            ctx.store_id,
+            str(ctx.connector_id),
+            chunk_size=self.settings.chunk_size,
+            max_file_bytes=self.settings.max_file_bytes,
+        )
+
+    async def _save_progress(self, session: AsyncSession, ctx: RunContext, counters: RunCounters) -> None:
+        run = await session.get(SyncRun, ctx.run_id)
+        if run is not None:
+            run.counters = counters.as_dict()
+            run.heartbeat_at = utcnow()
+
+    async def _finish(
+        self, ctx: RunContext, counters: RunCounters, status: str, error: dict[str, Any] | None
+    ) -> None:
+        async with self.database.session() as session:
+            now = utcnow()
+            run = await session.get(SyncRun, ctx.run_id)
+            if run is not None:
+                run.status = status if run.status == "in_progress" else run.status
+                run.finished_at = now
+                run.counters = counters.as_dict()
+                run.error = error
+            connector = await session.get(Connector, ctx.connector_id)
+            if connector is None:
+                return
+            checkpoint = dict(connector.checkpoint or {})
+            if status == "completed":
+                checkpoint.pop("run", None)
+                checkpoint["watermark"] = ctx.window.until.isoformat()
+                if ctx.window.full:
+                    checkpoint["last_full_at"] = ctx.window.until.isoformat()
+                connector.last_synced_at = now
+            elif status == "cancelled":
+                checkpoint.pop("run", None)
+            connector.checkpoint = checkpoint
+            connector.finished_at = now
+            connector.error = error
+            connector.next_sync_at = now + timedelta(seconds=next_delay(connector.polling_interval, error))
+            follow_up = await session.scalar(
+                select(SyncRun.id)
+                .where(SyncRun.connector_id == connector.id, SyncRun.status == "pending")
+                .limit(1)
+            )
+            connector.status = "pending" if follow_up is not None else status
+
+
+RETRY_SOON_SECONDS = 300
+
+
+def next_delay(polling_interval: int, error: dict[str, Any] | None) -> float:
+    """The polling interval with up to 10% jitter (so connectors created together spread out);
+    a retryable failure comes back sooner, within five minutes."""
+    base = float(polling_interval)
+    if error is not None and error.get("retryable"):
+        base = min(base, RETRY_SOON_SECONDS)
+    return base * (1 + random.uniform(0, 0.1))
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
