@@ -73,7 +73,7 @@ def _alias_trailing_slashes(app: FastAPI, router: APIRouter) -> None:
         app.router.add_api_route(
             twin,
             route.endpoint,
-            methods=list(route.methods),
+            methods=list(route.methods or ()),
             status_code=route.status_code,
             response_model=route.response_model,
             include_in_schema=False,

@@ -43,10 +43,10 @@ def _parse_text(text: str) -> int:
     match = _ISO.match(text.upper())
     if match and any(match.groups()) and not text.upper().endswith("T"):
         w, d, h, m = (int(g) if g else 0 for g in match.groups()[:4])
-        s = float(match.group(5) or 0)
-        if s != int(s):
+        seconds = float(match.group(5) or 0)
+        if seconds != int(seconds):
             raise DurationError("polling_interval must be a whole number of seconds")
-        return (((w * 7 + d) * 24 + h) * 60 + m) * 60 + int(s)
+        return (((w * 7 + d) * 24 + h) * 60 + m) * 60 + int(seconds)
     raise DurationError(
         f"Invalid polling_interval {text!r}: use seconds, '30s', '30m', '1h', '2d' or ISO 8601 like 'PT30M'"
     )

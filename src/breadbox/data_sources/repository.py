@@ -28,7 +28,7 @@ class DataSourceRepository:
             select(DataSource).where(DataSource.id == data_source_id).with_for_update()
         )
 
-    def owned_by(self, organization_id: uuid.UUID) -> Select[tuple[DataSource]]:
+    def owned_by(self, organization_id: uuid.UUID) -> Select[DataSource]:
         return select(DataSource).where(DataSource.organization_id == organization_id)
 
     async def page(self, organization_id: uuid.UUID, params: CursorParams) -> Page[DataSource]:
