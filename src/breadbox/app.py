@@ -20,6 +20,8 @@ from breadbox.crypto import SecretBox, load_secret_key
 from breadbox.data_sources.routes import router as data_sources_router
 from breadbox.db.session import Database
 from breadbox.files.routes import router as files_router
+from breadbox.oauth.routes import router as oauth_router
+from breadbox.oauth.routes import ui_router as oauth_ui_router
 from breadbox.stores.routes import router as stores_router
 from breadbox.sync.routes import router as sync_router
 
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     for router in (
+        oauth_router,  # first: its fixed `/v1/data_sources/oauth2/...` paths beat `{data_source_id}`
         data_sources_router,
         connectors_router,
         sync_router,
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
         _alias_trailing_slashes(app, router)
+    app.include_router(oauth_ui_router)
     return app
 
 

@@ -5,6 +5,7 @@ from breadbox.connectors.models import Connector
 from breadbox.data_sources.models import DataSource
 from breadbox.db.base import Base
 from breadbox.files.models import File
+from breadbox.oauth.models import OAuthState
 from breadbox.stores.models import Store, StoreChunk, StoreFile
 from breadbox.sync.models import SyncedDocument, SyncRun
 
@@ -15,6 +16,7 @@ __all__ = [
     "Connector",
     "DataSource",
     "File",
+    "OAuthState",
     "Organization",
     "Store",
     "StoreChunk",
