@@ -24,20 +24,28 @@ from breadbox.oauth.routes import router as oauth_router
 from breadbox.oauth.routes import ui_router as oauth_ui_router
 from breadbox.stores.routes import router as stores_router
 from breadbox.sync.routes import router as sync_router
+from breadbox.sync.worker import build_runner
 
 log = logging.getLogger("breadbox")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, worker: bool = True) -> FastAPI:
+    """The API; with `worker`, the embedded sync runner runs inside it (the default mode)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database(settings.resolved_database_url)
+        database = app.state.database = Database(settings.resolved_database_url)
+        runner = build_runner(settings, database, app.state.secret_box) if worker else None
+        app.state.runner = runner
+        if runner is not None:
+            await runner.start()
         try:
             yield
         finally:
-            await app.state.database.dispose()
+            if runner is not None:
+                await runner.stop()
+            await database.dispose()
 
     app = FastAPI(
         title="Breadbox",

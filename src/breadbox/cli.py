@@ -191,6 +191,67 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's ID.")]) ->
     err.print(f"Revoked {parsed}.")
 
 
+@app.command()
+def sync(
+    connector_id: Annotated[str, typer.Argument(help="The connector's ID.")],
+    full: Annotated[bool, typer.Option("--full", help="Reload everything and reconcile deletions.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Confirm a deletion pass the safety valve blocked.")
+    ] = False,
+) -> None:
+    """Run one sync of a connector in the foreground, with progress."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from breadbox.crypto import SecretBox, load_secret_key
+    from breadbox.errors import NotFoundError
+    from breadbox.sync.foreground import sync_in_foreground
+
+    try:
+        parsed = uuid.UUID(connector_id)
+    except ValueError:
+        err.print(f"[red]Not a connector ID: {connector_id!r}[/red]")
+        raise typer.Exit(2) from None
+    settings = _settings()
+    _ensure_migrated(settings)
+    logging.basicConfig(level=logging.WARNING)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("queued", total=None)
+
+        def show(status: str, counters: dict[str, Any]) -> None:
+            progress.update(
+                task,
+                description=(
+                    f"{status}: {counters.get('fetched', 0)} fetched, {counters.get('created', 0)} created, "
+                    f"{counters.get('updated', 0)} updated, {counters.get('unchanged', 0)} unchanged, "
+                    f"{counters.get('deleted', 0)} deleted, {counters.get('failed', 0)} failed, "
+                    f"{counters.get('provider_requests', 0)} requests"
+                ),
+            )
+
+        try:
+            result = asyncio.run(
+                sync_in_foreground(
+                    settings,
+                    SecretBox(load_secret_key(settings)),
+                    parsed,
+                    full=full,
+                    force=force,
+                    on_progress=show,
+                )
+            )
+        except NotFoundError as exc:
+            err.print(f"[red]{exc.message}[/red]")
+            raise typer.Exit(1) from None
+    if not result.ran_here:
+        err.print("(the server's worker ran this sync; progress above is what it reported)")
+    if result.status != "completed":
+        detail = f": {result.error['type']}: {result.error['message']}" if result.error else ""
+        err.print(f"[red]Sync {result.status}{detail}[/red]")
+        raise typer.Exit(1)
+    err.print("[green]Sync completed.[/green]")
+
+
 def _register_simulators() -> None:
     try:
         from breadbox.simulators.notion.cli import simulate_notion

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     item_failure_share: float = Field(
         0.2, description="A run fails when more than this share of its items failed (per-item failures)."
     )
+    notion_rate_limit: float = Field(
+        3.0, description="Requests per second sent to Notion per credential (Notion's documented average)."
+    )
+    notion_rate_burst: float = Field(3.0, description="Burst allowance on top of the Notion rate.")
+    sync_tick_seconds: float = Field(1.0, description="How often the embedded worker looks for due work.")
     heartbeat_seconds: float = Field(5.0, description="How often a running sync proves it is alive.")
     stale_after_seconds: float = Field(
         60.0, description="A sync whose heartbeat is older than this is taken over and resumed."

@@ -99,7 +99,7 @@ def api_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
     db = make_database(request.param, tmp)
     settings = Settings(data_dir=tmp, database_url=db.url)
-    server = ServerThread(create_app(settings)).start()
+    server = ServerThread(create_app(settings, worker=False)).start()
     try:
         yield ApiServer(backend=request.param, url=server.url, settings=settings)
     finally:

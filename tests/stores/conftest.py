@@ -46,7 +46,7 @@ def store_server(
     db = make_database(request.param, tmp)
     install_store_schema(db.url)
     settings = Settings(data_dir=tmp, database_url=db.url, max_file_bytes=64 * 1024, chunk_size=400)
-    app = create_app(settings)
+    app = create_app(settings, worker=False)
     paths = {getattr(r, "path", "") for r in app.routes}
     if "/v1/stores" not in paths:
         app.include_router(stores_router)

@@ -26,10 +26,14 @@ from breadbox.connectors.models import Connector
 from breadbox.data_sources.models import DataSource
 from breadbox.db.base import utcnow
 from breadbox.db.session import Database
+from breadbox.errors import BreadboxError
+from breadbox.oauth.errors import ReauthorizationRequired, TokenRefreshError
 from breadbox.providers.base import (
     Batch,
     CredentialError,
+    FatalProviderError,
     ProviderError,
+    RetryableProviderError,
     SourceConnector,
     SyncWindow,
     TokenGetter,
@@ -114,15 +118,19 @@ class SyncEngine:
                 await provider.aclose()
 
     def _token_getter(self, data_source_id: uuid.UUID) -> TokenGetter:
+        """The provider's view of the token service, its failures typed as provider errors."""
+
         async def get_token(force_refresh: bool) -> str:
             try:
                 return await self.tokens.access_token(data_source_id, force_refresh=force_refresh)
-            except ProviderError:
-                raise
-            except Exception as exc:
-                if getattr(exc, "error_type", None) == "reauthorization_required":
-                    raise CredentialError(str(exc)) from None
-                raise
+            except ReauthorizationRequired as exc:
+                raise CredentialError(exc.message) from None
+            except TokenRefreshError as exc:
+                if exc.retriable:
+                    raise RetryableProviderError(exc.message) from None
+                raise FatalProviderError(exc.message) from None
+            except BreadboxError as exc:
+                raise FatalProviderError(exc.message) from None
 
         return get_token
 

@@ -14,11 +14,11 @@ import logging
 import time
 import uuid
 
-from sqlalchemy import and_, exists, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import select, update
 
 from breadbox.db.base import utcnow
 from breadbox.db.session import Database
+from breadbox.sync.claims import claim_run
 from breadbox.sync.engine import SyncEngine
 from breadbox.sync.models import SyncRun
 from breadbox.sync.scheduler import enqueue_due, requeue_stale
@@ -91,7 +91,6 @@ class InProcessRunner:
         free = self.concurrency - len(self.active)
         if free <= 0:
             return
-        running = aliased(SyncRun)
         async with self.database.session() as session:
             candidates = (
                 await session.scalars(
@@ -103,22 +102,7 @@ class InProcessRunner:
             ).all()
         for run_id in candidates:
             async with self.database.session() as session:
-                now = utcnow()
-                result = await session.execute(
-                    update(SyncRun)
-                    .where(
-                        SyncRun.id == run_id,
-                        SyncRun.status == "pending",
-                        ~exists().where(
-                            and_(
-                                running.connector_id == SyncRun.connector_id, running.status == "in_progress"
-                            )
-                        ),
-                    )
-                    .values(status="in_progress", started_at=now, heartbeat_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                claimed = getattr(result, "rowcount", 0) == 1
+                claimed = await claim_run(session, run_id)
             if claimed:
                 self.active[run_id] = asyncio.create_task(self._run(run_id), name=f"sync:{run_id}")
 
