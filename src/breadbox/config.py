@@ -59,10 +59,12 @@ class Settings(BaseSettings):
     )
     sync_concurrency: int = Field(4, description="Syncs the embedded worker runs at once.")
     full_sync_interval: int = Field(
-        86400, description="Seconds between full reconciliations of a connector (deletions found by traversal)."
+        86400,
+        description="Seconds between full reconciliations of a connector (deletions found by traversal).",
     )
     mass_deletion_share: float = Field(
-        0.5, description="A sync that would delete more than this share of a connector's documents is blocked."
+        0.5,
+        description="A sync that would delete more than this share of a connector's documents is blocked.",
     )
     mass_deletion_min: int = Field(5, description="The safety valve ignores passes deleting fewer documents.")
     item_failure_share: float = Field(

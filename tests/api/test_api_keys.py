@@ -11,7 +11,10 @@ def test_create_shows_value_once(api_server, api):
     created = r.json()
     assert created["object"] == "api_key" and created["name"] == "ci"
     assert created["value"].startswith("bb_")
-    assert created["redacted_value"].endswith(created["value"][-4:]) and created["value"] not in created["redacted_value"]
+    assert (
+        created["redacted_value"].endswith(created["value"][-4:])
+        and created["value"] not in created["redacted_value"]
+    )
     assert created["scope"] == [{"method": "read", "resource_type": None, "resource_id": None}]
     fetched = api.get(f"/v1/api-keys/{created['id']}").json()
     assert "value" not in fetched and created["value"] not in api.get("/v1/api-keys").text
@@ -64,8 +67,16 @@ def test_delete_and_404s(api_server, api):
     created = api.post("/v1/api-keys", json={"name": "d"}).json()
     r = api.delete(f"/v1/api-keys/{created['id']}")
     assert r.json() == {"id": created["id"], "deleted": True, "object": "api_key"}
-    for method, suffix in (("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/revoke"), ("POST", "/reroll")):
-        r = api.request(method, f"/v1/api-keys/{created['id']}{suffix}", json={} if method == "PATCH" else None)
+    for method, suffix in (
+        ("GET", ""),
+        ("PATCH", ""),
+        ("DELETE", ""),
+        ("POST", "/revoke"),
+        ("POST", "/reroll"),
+    ):
+        r = api.request(
+            method, f"/v1/api-keys/{created['id']}{suffix}", json={} if method == "PATCH" else None
+        )
         assert r.status_code == 404 and r.json()["error"]["code"] == 404
     with api_server.client(created["value"]) as gone:
         assert gone.get("/v1/data_sources/").status_code == 401
@@ -77,4 +88,7 @@ def test_delete_and_404s(api_server, api):
 
 def test_invalid_scope_is_422(api):
     assert api.post("/v1/api-keys", json={"scope": [{"method": "fly"}]}).status_code == 422
-    assert api.post("/v1/api-keys", json={"scope": [{"method": "read", "resource_type": "bucket"}]}).status_code == 422
+    assert (
+        api.post("/v1/api-keys", json={"scope": [{"method": "read", "resource_type": "bucket"}]}).status_code
+        == 422
+    )

@@ -49,13 +49,16 @@ def test_revoked_and_expired_keys_are_401(api_server, api):
         assert_401(other.get("/v1/data_sources/"))
 
     expiring = api.post(
-        "/v1/api-keys", json={"name": "exp", "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}
+        "/v1/api-keys",
+        json={"name": "exp", "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
     ).json()
 
     async def expire(database: Database) -> None:
         async with database.session() as session:
             past = datetime.now(UTC) - timedelta(seconds=1)
-            await session.execute(update(ApiKey).where(ApiKey.id == uuid.UUID(expiring["id"])).values(expires_at=past))
+            await session.execute(
+                update(ApiKey).where(ApiKey.id == uuid.UUID(expiring["id"])).values(expires_at=past)
+            )
 
     api_server.run(expire)
     with api_server.client(expiring["value"]) as other:
@@ -84,7 +87,9 @@ def test_scopes_limit_methods(api_server):
     with api_server.client(api_server.new_key(organization=org)) as full:
         ds = full.post("/v1/data_sources/", json={"name": "x"}).json()
     reader = api_server.client(api_server.new_key(organization=org, scope=[{"method": "read"}]))
-    lister = api_server.client(api_server.new_key(organization=org, scope=[{"method": "list"}, {"method": "create"}]))
+    lister = api_server.client(
+        api_server.new_key(organization=org, scope=[{"method": "list"}, {"method": "create"}])
+    )
     with reader, lister:
         assert reader.get(f"/v1/data_sources/{ds['id']}").status_code == 200
         for r in (
@@ -102,7 +107,9 @@ def test_scopes_limit_methods(api_server):
 
 
 def test_store_scoped_key_cannot_touch_data_sources(api_server):
-    with scoped(api_server, {"method": "read", "resource_type": "store", "resource_id": str(uuid.uuid4())}) as c:
+    with scoped(
+        api_server, {"method": "read", "resource_type": "store", "resource_id": str(uuid.uuid4())}
+    ) as c:
         assert c.get(f"/v1/data_sources/{uuid.uuid4()}").status_code == 403
 
 

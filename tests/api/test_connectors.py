@@ -41,7 +41,12 @@ def test_create_defaults_and_sync_request(api, api_server, ds, create):
     assert c["object"] == "data_source.connector"
     assert c["name"] == "New Connector" and c["polling_interval"] == "PT30M"
     assert c["status"] == "pending" and c["data_source_id"] == ds["id"]
-    assert c["started_at"] is None and c["finished_at"] is None and c["last_synced_at"] is None and c["error"] is None
+    assert (
+        c["started_at"] is None
+        and c["finished_at"] is None
+        and c["last_synced_at"] is None
+        and c["error"] is None
+    )
     recorded = runs(api_server, c["id"])
     assert [(run.status, run.trigger) for run in recorded] == [("pending", "create")]
 

@@ -62,7 +62,9 @@ def test_create_without_auth_params_and_oauth2(api):
     oauth = notion(api, auth_params={"type": "oauth2"})
     assert oauth["auth_params"]["type"] == "oauth2"
     assert oauth["auth_params"]["access_token"] is None
-    linear = api.post("/v1/data_sources/", json={"type": "linear", "name": "L", "auth_params": {"type": "oauth2"}})
+    linear = api.post(
+        "/v1/data_sources/", json={"type": "linear", "name": "L", "auth_params": {"type": "oauth2"}}
+    )
     assert linear.status_code == 201 and linear.json()["type"] == "linear"
 
 
@@ -107,7 +109,10 @@ def test_put_replaces_name_metadata_and_auth(api, api_server):
     assert body["updated_at"] > ds["updated_at"] and body["created_at"] == ds["created_at"]
 
     other_key = "ntn_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz9999"
-    r = api.put(f"/v1/data_sources/{ds['id']}", json={"name": "New", "auth_params": {"type": "api_key", "api_key": other_key}})
+    r = api.put(
+        f"/v1/data_sources/{ds['id']}",
+        json={"name": "New", "auth_params": {"type": "api_key", "api_key": other_key}},
+    )
     assert r.json()["auth_params"]["api_key"] == "ntn_…9999"
 
     r = api.put(f"/v1/data_sources/{ds['id']}", json={"name": "New", "auth_params": {"type": "oauth2"}})
@@ -134,9 +139,14 @@ def test_put_type_rules(api):
     r = api.put(f"/v1/data_sources/{linear['id']}", json={"type": "notion", "name": "L3"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "type"]
     # An api_key on a linear source, type omitted, is still refused.
-    r = api.put(f"/v1/data_sources/{linear['id']}", json={"name": "L", "auth_params": {"type": "api_key", "api_key": "k"}})
+    r = api.put(
+        f"/v1/data_sources/{linear['id']}",
+        json={"name": "L", "auth_params": {"type": "api_key", "api_key": "k"}},
+    )
     assert r.status_code == 422
-    assert api.get(f"/v1/data_sources/{linear['id']}").json()["name"] == "L2", "a rejected PUT changes nothing"
+    assert api.get(f"/v1/data_sources/{linear['id']}").json()["name"] == "L2", (
+        "a rejected PUT changes nothing"
+    )
 
 
 def test_delete_data_source_deletes_connectors(api, store):
@@ -153,7 +163,9 @@ def test_delete_data_source_deletes_connectors(api, store):
 def test_not_found_envelope_and_malformed_uuid(api):
     missing = uuid.uuid4()
     for method in ("GET", "PUT", "DELETE"):
-        r = api.request(method, f"/v1/data_sources/{missing}", json={"name": "x"} if method == "PUT" else None)
+        r = api.request(
+            method, f"/v1/data_sources/{missing}", json={"name": "x"} if method == "PUT" else None
+        )
         assert r.status_code == 404
         error = r.json()["error"]
         assert error["code"] == 404 and error["type"] and str(missing) in error["message"]

@@ -11,7 +11,11 @@ SECRET = "ntn_SuperSecretValue0123456789abcdefXYZ9"
 
 def test_unknown_route_and_method_use_the_envelope(api):
     r = api.get("/v1/nothing-here")
-    assert r.status_code == 404 and r.json()["error"] == {"code": 404, "message": "Not Found", "type": "not_found"}
+    assert r.status_code == 404 and r.json()["error"] == {
+        "code": 404,
+        "message": "Not Found",
+        "type": "not_found",
+    }
     r = api.patch("/v1/data_sources/")
     assert r.status_code == 405 and r.json()["error"]["type"] == "method_not_allowed"
 
@@ -38,7 +42,11 @@ def test_health_probes(api_server):
 @pytest.mark.parametrize(
     ("method", "path", "kwargs"),
     [
-        ("POST", "/v1/data_sources/", {"content": b"\xff\xfe", "headers": {"Content-Type": "application/json"}}),
+        (
+            "POST",
+            "/v1/data_sources/",
+            {"content": b"\xff\xfe", "headers": {"Content-Type": "application/json"}},
+        ),
         ("POST", "/v1/data_sources/", {"json": {"name": "x" * 10_000}}),
         ("POST", "/v1/data_sources/", {"json": {"name": "x", "metadata": {"deep": [[[[[[1]]]]]]}}}),
         ("GET", "/v1/data_sources/", {"params": {"after": "\u0000"}}),
@@ -55,7 +63,10 @@ def test_client_mistakes_are_never_5xx(api, method, path, kwargs):
 def test_logs_never_contain_credentials_or_keys(api, api_key, caplog):
     caplog.set_level(logging.DEBUG)
     api.post("/v1/data_sources/", json={"name": "s", "auth_params": {"type": "api_key", "api_key": SECRET}})
-    api.post("/v1/data_sources/", json={"type": "linear", "name": "s", "auth_params": {"type": "api_key", "api_key": SECRET}})
+    api.post(
+        "/v1/data_sources/",
+        json={"type": "linear", "name": "s", "auth_params": {"type": "api_key", "api_key": SECRET}},
+    )
     api.get("/v1/data_sources/", params={"after": SECRET})
     # Everything the server side logged (the test's own HTTP client logs are not the server's).
     server_records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
@@ -65,6 +76,9 @@ def test_logs_never_contain_credentials_or_keys(api, api_key, caplog):
 
 
 def test_validation_errors_do_not_echo_credentials(api):
-    r = api.post("/v1/data_sources/", json={"type": "linear", "name": "s", "auth_params": {"type": "api_key", "api_key": SECRET}})
+    r = api.post(
+        "/v1/data_sources/",
+        json={"type": "linear", "name": "s", "auth_params": {"type": "api_key", "api_key": SECRET}},
+    )
     assert r.status_code == 422
     assert SECRET not in r.text and "ntn_…XYZ9" in r.text

@@ -36,10 +36,14 @@ def test_forward_walk_is_complete_and_newest_first(api, many):
 def test_backward_pages_are_newest_first_too(api, many):
     page3 = api.get("/v1/data_sources/", params={"limit": 10, "after": _cursor_at(api, 20)}).json()
     assert [d["id"] for d in page3["data"]] == many[20:30]
-    back = api.get("/v1/data_sources/", params={"limit": 10, "before": page3["pagination"]["first_cursor"]}).json()
+    back = api.get(
+        "/v1/data_sources/", params={"limit": 10, "before": page3["pagination"]["first_cursor"]}
+    ).json()
     assert [d["id"] for d in back["data"]] == many[10:20]
     assert back["pagination"]["has_more"] is True
-    first = api.get("/v1/data_sources/", params={"limit": 10, "before": back["pagination"]["first_cursor"]}).json()
+    first = api.get(
+        "/v1/data_sources/", params={"limit": 10, "before": back["pagination"]["first_cursor"]}
+    ).json()
     assert [d["id"] for d in first["data"]] == many[0:10]
     assert first["pagination"]["has_more"] is False, "nothing newer than the newest page"
 
@@ -54,7 +58,12 @@ def test_empty_page_and_totals(api, many):
     assert last["pagination"]["total"] == 45 and last["pagination"]["has_more"] is False
     empty = api.get("/v1/data_sources/", params={"after": last["pagination"]["last_cursor"]}).json()
     assert empty["data"] == []
-    assert empty["pagination"] == {"has_more": False, "first_cursor": None, "last_cursor": None, "total": None}
+    assert empty["pagination"] == {
+        "has_more": False,
+        "first_cursor": None,
+        "last_cursor": None,
+        "total": None,
+    }
     assert api.get("/v1/data_sources/").json()["pagination"]["total"] is None
     default = api.get("/v1/data_sources/").json()
     assert len(default["data"]) == 20 and default["object"] == "list"
@@ -72,7 +81,9 @@ def test_limit_bounds(api, params):
         "!!!",
         base64.urlsafe_b64encode(b"[1,2]").decode(),
         base64.urlsafe_b64encode(json.dumps({"created_at": "yesterday", "id": "x"}).encode()).decode(),
-        base64.urlsafe_b64encode(json.dumps({"created_at": "2024-01-01T00:00:00", "id": "7"}).encode()).decode(),
+        base64.urlsafe_b64encode(
+            json.dumps({"created_at": "2024-01-01T00:00:00", "id": "7"}).encode()
+        ).decode(),
     ],
 )
 def test_malformed_cursor_is_422(api, cursor):
@@ -84,7 +95,9 @@ def test_malformed_cursor_is_422(api, cursor):
 
 def test_spec_example_cursor_shape_is_accepted(api):
     cursor = base64.urlsafe_b64encode(
-        json.dumps({"created_at": "2024-12-31T23:59:59.000Z", "id": "0b6a1d3c-8f1e-4a7b-9c2d-3e4f5a6b7c8d"}).encode()
+        json.dumps(
+            {"created_at": "2024-12-31T23:59:59.000Z", "id": "0b6a1d3c-8f1e-4a7b-9c2d-3e4f5a6b7c8d"}
+        ).encode()
     ).decode()
     r = api.get("/v1/data_sources/", params={"after": cursor})
     assert r.status_code == 200 and r.json()["data"] == []
@@ -93,7 +106,9 @@ def test_spec_example_cursor_shape_is_accepted(api):
 def test_connector_lists_paginate_too(api, store):
     ds = api.post("/v1/data_sources/", json={"name": "d"}).json()
     ids = [
-        api.post(f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": store["id"], "trigger_sync": False}).json()["id"]
+        api.post(
+            f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": store["id"], "trigger_sync": False}
+        ).json()["id"]
         for _ in range(25)
     ]
     seen, pages = walk(api, f"/v1/data_sources/{ds['id']}/connectors", limit=7)

@@ -94,7 +94,9 @@ class ApiServer:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def api_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+def api_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiServer]:
     """The app under uvicorn on a free loopback port, once per backend for the session."""
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
     db = make_database(request.param, tmp)

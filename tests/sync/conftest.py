@@ -44,13 +44,19 @@ class SyncEnv:
         return r.json()  # type: ignore[no-any-return]
 
     def notion_source(self, token: str | None = None) -> dict[str, Any]:
-        body = {"type": "notion", "name": "Notion", "auth_params": {"type": "api_key", "api_key": token or self.notion.token}}
+        body = {
+            "type": "notion",
+            "name": "Notion",
+            "auth_params": {"type": "api_key", "api_key": token or self.notion.token},
+        }
         r = self.client.post("/v1/data_sources/", json=body)
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
 
     def connector(self, ds: dict[str, Any], store: dict[str, Any], **body: Any) -> dict[str, Any]:
-        r = self.client.post(f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": store["id"], **body})
+        r = self.client.post(
+            f"/v1/data_sources/{ds['id']}/connectors", json={"store_id": store["id"], **body}
+        )
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
 
@@ -78,7 +84,10 @@ class SyncEnv:
         raise AssertionError(f"connector did not finish {runs} runs in {timeout}s: {self.runs(c)}")
 
     def search(self, store: dict[str, Any], query: str, top_k: int = 5, **extra: Any) -> list[dict[str, Any]]:
-        r = self.client.post("/v1/stores/search", json={"query": query, "store_identifiers": [store["id"]], "top_k": top_k, **extra})
+        r = self.client.post(
+            "/v1/stores/search",
+            json={"query": query, "store_identifiers": [store["id"]], "top_k": top_k, **extra},
+        )
         assert r.status_code == 200, r.text
         return r.json()["data"]  # type: ignore[no-any-return]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -66,7 +65,8 @@ def _scrub(value: Any) -> Any:
     credential must not travel back through proxies and client logs because of a typo elsewhere."""
     if isinstance(value, dict):
         return {
-            k: (redact(v) if k in SECRET_FIELDS and isinstance(v, str) else _scrub(v)) for k, v in value.items()
+            k: (redact(v) if k in SECRET_FIELDS and isinstance(v, str) else _scrub(v))
+            for k, v in value.items()
         }
     if isinstance(value, list):
         return [_scrub(v) for v in value]
