@@ -70,6 +70,9 @@ def _scrub(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [_scrub(v) for v in value]
+    if isinstance(value, bytes):
+        # A body that is not UTF-8 is echoed as text, never decoded strictly (that would be a 500).
+        return value.decode("utf-8", errors="replace")
     return value
 
 

@@ -44,10 +44,12 @@ async def create_api_key(
 async def list_api_keys(
     session: SessionDep,
     principal: ListDep,
-    limit: Annotated[int, Query(le=1000, ge=1)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(le=1000)] = 100,
+    offset: Annotated[int, Query()] = 0,
 ) -> ApiKeyListResponse:
     """List the API keys of the organization, newest first."""
+    # The contract sets no minimum: out-of-range values are clamped rather than refused.
+    limit, offset = max(limit, 0), max(offset, 0)
     rows, total = await ApiKeyService(session).list(principal.organization_id, limit, offset)
     return ApiKeyListResponse(
         pagination=PaginationWithTotal(limit=limit, offset=offset, total=total),

@@ -65,8 +65,9 @@ def public_auth_params(row: DataSource) -> DataSourceOAuth2Params | DataSourceAp
     if row.auth_type == "api_key":
         return DataSourceApiKeyParams(api_key=info.get("api_key", "…"))
     if row.auth_type == "oauth2":
+        # Before the first authorization there are no credentials yet: the auth params' own time.
         return DataSourceOAuth2Params(
-            created_at=_dt(info.get("created_at")),
+            created_at=_dt(info.get("created_at")) or row.auth_updated_at or row.created_at,
             scope=info.get("scope", "read"),
             access_token=info.get("access_token"),
             refresh_token=info.get("refresh_token"),

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from breadbox.db.base import utcnow
 from breadbox.pagination import CursorPaginationResponse
 
 
@@ -65,8 +66,8 @@ class DataSourceOAuth2Params(BaseModel):
     """Authentication parameters for a OAuth data source."""
 
     type: Literal["oauth2"] = "oauth2"
-    created_at: datetime | None = Field(
-        None, description="The timestamp when the OAuth2 credentials were created"
+    created_at: datetime = Field(
+        default_factory=utcnow, description="The timestamp when the OAuth2 credentials were created"
     )
     scope: str | None = Field("read", description="The OAuth2 scope")
     access_token: str | None = Field(None, description="The OAuth2 access token")
