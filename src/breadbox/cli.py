@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,8 +18,9 @@ from rich.table import Table
 
 from breadbox import __version__
 from breadbox.config import Settings
-from breadbox.db import migrate as migrations
-from breadbox.db.session import Database
+
+if TYPE_CHECKING:
+    from breadbox.db.session import Database
 
 app = typer.Typer(help="Breadbox: a self-hosted Mixedbread Data Sources API.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
@@ -35,12 +37,16 @@ def _settings() -> Settings:
 
 
 def _ensure_migrated(settings: Settings) -> None:
+    from breadbox.db import migrate as migrations
+
     url = settings.resolved_database_url
     if not migrations.is_up_to_date(url):
         migrations.upgrade(url)
 
 
 def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    from breadbox.db.session import Database
+
     async def runner() -> T:
         database = Database(settings.resolved_database_url)
         try:
@@ -60,6 +66,8 @@ def version() -> None:
 @app.command()
 def migrate() -> None:
     """Apply database migrations (idempotent)."""
+    from breadbox.db import migrate as migrations
+
     settings = _settings()
     migrations.upgrade(settings.resolved_database_url)
     err.print("[green]Database is up to date.[/green]")
@@ -74,6 +82,7 @@ def serve(
     import uvicorn
 
     from breadbox.app import create_app
+    from breadbox.db import migrate as migrations
 
     settings = _settings()
     if settings.is_sqlite:
@@ -253,6 +262,10 @@ def sync(
 
 
 def _register_simulators() -> None:
+    # The simulators pull in graphql-core and the generators: load them only when asked for,
+    # so every other command starts fast.
+    if len(sys.argv) > 1 and sys.argv[1] != "simulate":
+        return
     try:
         from breadbox.simulators.notion.cli import simulate_notion
 
