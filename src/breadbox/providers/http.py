@@ -61,6 +61,7 @@ class _Retry(Exception):
 class ProviderTransport(httpx.AsyncBaseTransport):
     """Sends each request with the current credential, paced by the credential's limiter.
 
+    `classify` sees JSON error bodies already read (status >= 400), so it may inspect them.
     Retryable answers (429, 529, 5xx, timeouts, or what `classify` says) are retried with
     exponential backoff and full jitter, honouring `Retry-After` (which also pauses every other
     caller on the credential). A 401 forces one token refresh and one retry; a second 401 is a
@@ -139,6 +140,10 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         fresh = httpx.Request(request.method, request.url, headers=headers, content=body, extensions=request.extensions)
         self.requests += 1
         response = await self.inner.handle_async_request(fresh)
+        if response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
+            # Error bodies are small; reading them lets `classify` see errors that some APIs put
+            # only in the body (Linear answers rate limits with HTTP 400 and a code in JSON).
+            await response.aread()
         if self.on_response is not None:
             self.on_response(response)
         return response
