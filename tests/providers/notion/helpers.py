@@ -34,7 +34,8 @@ def connector(sim: NotionSimHandle, token: Any = None, **options: Any) -> Notion
         return sim.token
 
     options.setdefault("retry_base_delay", 0.01)
-    return NotionConnector(sim.url, token or get_token, limiter=RateLimiter(rate=0), **options)
+    options.setdefault("limiter", RateLimiter(rate=0))
+    return NotionConnector(sim.url, token or get_token, **options)
 
 
 def full_window() -> SyncWindow:

@@ -130,7 +130,7 @@ class NotionConnector:
         ids: set[str] = set()
         cursor: str | None = None
         while True:
-            page = await self._search({}, cursor)
+            page = await self._search({}, cursor, cached=False)  # fresh: deletions are judged on it
             ids.update(item["id"] for item in results(page) if not is_trashed(item))
             cursor = page.get("next_cursor")
             if not page.get("has_more") or not cursor:
@@ -164,7 +164,7 @@ class NotionConnector:
             return False
         return True
 
-    async def _search(self, flt: dict[str, Any], cursor: str | None) -> dict[str, Any]:
+    async def _search(self, flt: dict[str, Any], cursor: str | None, cached: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
             "sort": {"timestamp": "last_edited_time", "direction": "descending"},
             "page_size": self.page_size,
@@ -174,7 +174,7 @@ class NotionConnector:
         if cursor:
             body["start_cursor"] = cursor
         key = (repr(flt), cursor)
-        if self._search_cache and self._search_cache[0] == key:
+        if cached and self._search_cache and self._search_cache[0] == key:
             return self._search_cache[1]
         try:
             response: dict[str, Any] = await self.fetcher.call(self.client.search, **body)
