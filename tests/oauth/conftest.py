@@ -21,6 +21,7 @@ from breadbox.simulators.linear import LinearSimConfig, LinearSimHandle
 from breadbox.simulators.linear import start as start_linear
 from breadbox.simulators.notion import NotionSimConfig, NotionSimHandle
 from breadbox.simulators.notion import start as start_notion
+from tests.oauth.flow import SIM
 from tests.plugins.api import BACKENDS, ApiServer, make_database
 
 
@@ -95,12 +96,12 @@ def reset_sims(sims: Sims) -> Iterator[None]:
     notion_secret = sims.notion.state.oauth.client_secret
     linear_secret = sims.linear.config.client_secret
     for url in (sims.notion.url, sims.linear.url):
-        httpx.post(f"{url}/_sim/reset-stats", timeout=10).raise_for_status()
+        SIM.post(f"{url}/_sim/reset-stats", timeout=10).raise_for_status()
     yield
     sims.notion.state.oauth.client_secret = notion_secret
     sims.linear.config.client_secret = linear_secret
     for url in (sims.notion.url, sims.linear.url):
-        httpx.post(f"{url}/_sim/oauth", json={"deny": False}, timeout=10).raise_for_status()
-        httpx.post(
+        SIM.post(f"{url}/_sim/oauth", json={"deny": False}, timeout=10).raise_for_status()
+        SIM.post(
             f"{url}/_sim/faults", json={"fail_next": 0, "error_rate": 0.0}, timeout=10
         ).raise_for_status()

@@ -19,6 +19,9 @@ from breadbox.db.session import Database
 from breadbox.oauth.models import OAuthState
 from tests.plugins.api import ApiServer
 
+# One keep-alive client for the simulators and other plain calls (a new client costs ~50 ms).
+SIM = httpx.Client(timeout=30, follow_redirects=False)
+
 
 def create(
     api: httpx.Client, source_type: str, auth: dict[str, Any] | None = None, name: str = "Team"
@@ -42,7 +45,7 @@ def query(url: str) -> dict[str, str]:
 
 def provider_redirect(authorize_url: str) -> str:
     """Where the provider sends the browser back (its consent screen approves at once)."""
-    response = httpx.get(authorize_url, follow_redirects=False, timeout=30)
+    response = SIM.get(authorize_url)
     assert response.status_code == 302, response.text
     return response.headers["location"]
 
@@ -113,3 +116,18 @@ def quiet_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str
         return response.status, response.getheader("location")
     finally:
         connection.close()
+
+
+def mark_reauthorization_required(server: ApiServer, data_source_id: str) -> None:
+    """Put a data source in the state an `invalid_grant` leaves it in."""
+
+    async def write(database: Database) -> None:
+        async with database.session() as session:
+            await session.execute(
+                update(DataSource)
+                .where(DataSource.id == uuid.UUID(data_source_id))
+                .values(auth_error="reauthorization_required")
+            )
+
+    run(server, write)
+    assert raw_row(server, data_source_id).auth_error == "reauthorization_required"

@@ -3,6 +3,7 @@ failed code exchanges. Each checks the answer and that the data source still has
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.oauth.conftest import Sims
 from tests.oauth.flow import (
+    SIM,
     authorize,
     callback,
     connect,
@@ -107,7 +109,7 @@ def test_access_denied_is_400_with_the_provider_error(
     oauth_server: ApiServer, api: httpx.Client, browser: httpx.Client, sims: Sims, source_type: str
 ) -> None:
     sim_url = sims.notion.url if source_type == "notion" else sims.linear.url
-    httpx.post(f"{sim_url}/_sim/oauth", json={"deny": True}, timeout=10).raise_for_status()
+    SIM.post(f"{sim_url}/_sim/oauth", json={"deny": True}, timeout=10).raise_for_status()
     ds = create(api, source_type)
     url = authorize(api, ds)
     location = provider_redirect(url)
@@ -148,7 +150,7 @@ def test_token_endpoint_5xx_is_400_and_stores_nothing(
     ds = create(api, source_type)
     location = provider_redirect(authorize(api, ds))
     fault = {"fail_next": 1, "statuses": [503]}
-    httpx.post(f"{sim_url}/_sim/faults", json=fault, timeout=10).raise_for_status()
+    SIM.post(f"{sim_url}/_sim/faults", json=fault, timeout=10).raise_for_status()
     message = envelope(callback(browser, location), 400, "oauth2_token_exchange_failed")
     assert "503" in message
     assert_no_tokens(oauth_server, api, ds)
@@ -211,8 +213,6 @@ def test_errors_are_html_for_a_browser(api: httpx.Client, browser: httpx.Client)
 
 
 def test_authorize_rules(oauth_server: ApiServer, api: httpx.Client) -> None:
-    import uuid
-
     envelope(api.get(f"/v1/data_sources/{uuid.uuid4()}/oauth2/authorize"), 404, "data_source_not_found")
     keyed = create(api, "notion", auth={"type": "api_key", "api_key": "ntn_0123456789abcdef0123456789"})
     assert "api_key" in envelope(

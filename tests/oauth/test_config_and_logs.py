@@ -17,7 +17,7 @@ from breadbox.crypto import SecretBox
 from breadbox.oauth.tokens import TokenService
 from breadbox.servers import ServerThread
 from tests.oauth.conftest import Sims, oauth_settings
-from tests.oauth.flow import authorize, create, query, quiet_get, raw_row, state_row
+from tests.oauth.flow import SIM, authorize, create, query, quiet_get, raw_row, state_row
 from tests.plugins.api import ApiServer
 
 
@@ -55,7 +55,7 @@ def test_missing_client_settings_are_named(half_configured: str, oauth_server: A
 
 def test_openapi_declares_the_contract_operations(oauth_server: ApiServer) -> None:
     contract = pytest.importorskip("tests.contract.test_openapi")
-    ours = httpx.get(f"{oauth_server.url}/openapi.json", timeout=30).json()
+    ours = SIM.get(f"{oauth_server.url}/openapi.json", timeout=30).json()
     for operation_id in ("authorize_data_source", "oauth2_callback"):
         assert contract.compare_operation(contract.DS_SPEC, ours, operation_id) == []
     callback_op = ours["paths"]["/v1/data_sources/oauth2/callback"]["get"]

@@ -12,17 +12,16 @@ import pytest
 from breadbox.crypto import SecretBox
 from tests.oauth.conftest import Sims
 from tests.oauth.flow import (
+    SIM,
     authorize,
     callback,
     connect,
     create,
+    mark_reauthorization_required,
     provider_redirect,
     query,
     raw_row,
     state_row,
-)
-from tests.oauth.flow import (
-    run as flow_run,
 )
 from tests.plugins.api import ApiServer
 
@@ -57,7 +56,7 @@ def test_notion_flow_stores_sealed_tokens_and_shows_them_redacted(
         assert secret.encode() not in row.credentials
         assert secret not in str(row.auth_info)
     # The stored token is the real one: the provider accepts it.
-    me = httpx.get(
+    me = SIM.get(
         f"{sims.notion.url}/v1/users/me",
         headers={"Authorization": f"Bearer {access}", "Notion-Version": "2025-09-03"},
         timeout=10,
@@ -158,22 +157,3 @@ def test_reauthorizing_replaces_tokens_and_clears_the_error(
     assert second["access_token"] != first["access_token"]
     assert second["refresh_token"] != first["refresh_token"]
     assert row.auth_error is None
-
-
-def mark_reauthorization_required(server: ApiServer, ds: str) -> None:
-    import uuid
-
-    from sqlalchemy import update
-
-    from breadbox.data_sources.models import DataSource
-
-    async def write(database):  # type: ignore[no-untyped-def]
-        async with database.session() as session:
-            await session.execute(
-                update(DataSource)
-                .where(DataSource.id == uuid.UUID(ds))
-                .values(auth_error="reauthorization_required")
-            )
-
-    flow_run(server, write)
-    assert raw_row(server, ds).auth_error == "reauthorization_required"

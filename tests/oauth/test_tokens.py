@@ -14,19 +14,19 @@ import httpx
 import pytest
 
 from breadbox.crypto import SecretBox
-from breadbox.data_sources.models import DataSource
 from breadbox.db.session import Database
+from breadbox.errors import NotFoundError
 from breadbox.oauth.errors import ReauthorizationRequired, TokenRefreshError
 from breadbox.oauth.tokens import TokenService
 from tests.oauth.conftest import Sims
-from tests.oauth.flow import connect, create, raw_row
+from tests.oauth.flow import SIM, connect, create, raw_row
 from tests.plugins.api import ApiServer
 
 DAY = 86_399  # the simulator's access token lifetime, as Linear's
 
 
 def stats(sim_url: str) -> dict[str, Any]:
-    return httpx.get(f"{sim_url}/_sim/stats", timeout=10).json()  # type: ignore[no-any-return]
+    return SIM.get(f"{sim_url}/_sim/stats", timeout=10).json()  # type: ignore[no-any-return]
 
 
 def refreshes(sim_url: str) -> int:
@@ -34,7 +34,7 @@ def refreshes(sim_url: str) -> int:
 
 
 def linear_viewer(sims: Sims, token: str) -> int:
-    response = httpx.post(
+    response = SIM.post(
         f"{sims.linear.url}/graphql",
         json={"query": "{ viewer { id } }"},
         headers={"Authorization": f"Bearer {token}"},
@@ -93,9 +93,7 @@ async def test_expiring_linear_token_is_refreshed_before_use(
     before = tokens_of(str(linear_ds))
     ahead = DAY - 120  # two minutes before expiry: inside the five-minute margin
     # The simulator's clock only moves forward (its rate limiter keeps time by it).
-    httpx.post(
-        f"{sims.linear.url}/_sim/clock", json={"advance_seconds": ahead}, timeout=10
-    ).raise_for_status()
+    SIM.post(f"{sims.linear.url}/_sim/clock", json={"advance_seconds": ahead}, timeout=10).raise_for_status()
     service = TokenService(database, box, oauth_server.settings, clock=shifted(ahead))
     token = await service.access_token(linear_ds)
     assert token != before["access_token"]
@@ -192,7 +190,7 @@ async def test_refresh_token_reused_after_rotation_needs_reauthorization(
 ) -> None:
     stale = tokens_of(str(linear_ds))
     # Someone else redeems the stored refresh token first (a copy of the grant elsewhere).
-    rotated = httpx.post(
+    rotated = SIM.post(
         f"{sims.linear.url}/oauth/token",
         data={
             "grant_type": "refresh_token",
@@ -234,7 +232,7 @@ async def test_token_endpoint_5xx_during_refresh_keeps_the_pair(
 ) -> None:
     before = tokens_of(str(linear_ds))
     fault = {"fail_next": 1, "statuses": [502]}
-    httpx.post(f"{sims.linear.url}/_sim/faults", json=fault, timeout=10).raise_for_status()
+    SIM.post(f"{sims.linear.url}/_sim/faults", json=fault, timeout=10).raise_for_status()
     service = TokenService(database, box, oauth_server.settings, clock=shifted(DAY))
     with pytest.raises(TokenRefreshError) as caught:
         await service.access_token(linear_ds)
@@ -265,7 +263,7 @@ async def test_notion_forced_refresh_rotates_the_pair_over_json(
     assert token == after["access_token"] != before["access_token"]
     assert after["refresh_token"] != before["refresh_token"]
     assert refreshes(sims.notion.url) == 1
-    me = httpx.get(
+    me = SIM.get(
         f"{sims.notion.url}/v1/users/me",
         headers={"Authorization": f"Bearer {token}", "Notion-Version": "2025-09-03"},
         timeout=10,
@@ -285,8 +283,5 @@ async def test_api_key_and_unauthorized_data_sources(
     assert await service.access_token(uuid.UUID(keyed)) == key
     with pytest.raises(ReauthorizationRequired, match="not been authorized"):
         await service.access_token(uuid.UUID(pending))
-    from breadbox.errors import NotFoundError
-
     with pytest.raises(NotFoundError):
         await service.access_token(uuid.uuid4())
-    assert isinstance(DataSource, type)
