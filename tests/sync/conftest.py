@@ -9,14 +9,17 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from breadbox.app import create_app
 from breadbox.config import Settings
-from breadbox.servers import ServerThread
+from breadbox.servers import ServerThread, free_port
 from tests.plugins.api import BACKENDS, ApiServer, ThrowawayDatabase, make_database
+
+CLOSED_LOOPBACK = "http://127.0.0.1:9"  # nothing listens: a stray provider call fails at once, locally
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -52,6 +55,22 @@ class SyncEnv:
         r = self.client.post("/v1/data_sources/", json=body)
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
+
+    def oauth_source(self, source_type: str, name: str = "OAuth") -> dict[str, Any]:
+        """A data source connected through the provider's OAuth flow, as a browser would (the
+        simulator's consent screen approves at once)."""
+        r = self.client.post(
+            "/v1/data_sources/", json={"type": source_type, "name": name, "auth_params": {"type": "oauth2"}}
+        )
+        assert r.status_code == 201, r.text
+        ds = r.json()
+        url = self.client.get(f"/v1/data_sources/{ds['id']}/oauth2/authorize").json()["url"]
+        consent = httpx.get(url, follow_redirects=False, timeout=30)
+        assert consent.status_code in (302, 303, 307), consent.text
+        parts = urlsplit(consent.headers["location"])
+        back = httpx.get(f"{self.server.url}{parts.path}?{parts.query}", follow_redirects=False, timeout=30)
+        assert back.status_code == 307, back.text
+        return self.client.get(f"/v1/data_sources/{ds['id']}").json()  # type: ignore[no-any-return]
 
     def connector(self, ds: dict[str, Any], store: dict[str, Any], **body: Any) -> dict[str, Any]:
         r = self.client.post(
@@ -114,13 +133,32 @@ def sync_env_factory(sync_database: tuple[ThrowawayDatabase, Path]) -> Iterator[
     with ExitStack() as stack:
 
         def make(notion: Any = None, linear: Any = None, **settings: Any) -> SyncEnv:
-            overrides: dict[str, Any] = {"sync_tick_seconds": 0.2, "notion_rate_limit": 0.0, **settings}
+            port = free_port()
+            overrides: dict[str, Any] = {
+                "sync_tick_seconds": 0.2,
+                "notion_rate_limit": 0.0,
+                "public_url": f"http://127.0.0.1:{port}",
+                # Only loopback: nothing may reach the real providers.
+                "notion_api_url": CLOSED_LOOPBACK,
+                "linear_api_url": CLOSED_LOOPBACK,
+                "linear_authorize_url": f"{CLOSED_LOOPBACK}/oauth/authorize",
+            }
             if notion is not None:
-                overrides["notion_api_url"] = notion.url
+                overrides.update(
+                    notion_api_url=notion.url,
+                    notion_client_id=notion.client_id,
+                    notion_client_secret=notion.client_secret,
+                )
             if linear is not None:
-                overrides.setdefault("linear_api_url", linear.url)
+                overrides.update(
+                    linear_api_url=linear.url,
+                    linear_authorize_url=f"{linear.url}/oauth/authorize",
+                    linear_client_id=linear.client_id,
+                    linear_client_secret=linear.client_secret,
+                )
+            overrides.update(settings)
             config = Settings(data_dir=tmp, database_url=db.url, **overrides)
-            thread = ServerThread(create_app(config)).start()
+            thread = ServerThread(create_app(config), port=port).start()
             stack.callback(thread.stop)
             server = ApiServer(backend=db.backend, url=thread.url, settings=config)
             client = stack.enter_context(server.client(server.new_key()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +53,8 @@ class SyncRequests:
         if cancelled and connector.status in ("pending", "in_progress"):
             connector.status = "cancelled"
             connector.finished_at = utcnow()
+            # Not due again until a polling interval has passed, or the scheduler would requeue it.
+            connector.next_sync_at = utcnow() + timedelta(seconds=connector.polling_interval)
         return cancelled
 
     async def history(self, connector_id: uuid.UUID, limit: int) -> Sequence[SyncRun]:
