@@ -170,5 +170,7 @@ def test_invalid_grant_needs_reauthorization(sync_env_factory, linear_sim_factor
 
     parts = urlsplit(consent.headers["location"])
     assert httpx.get(f"{env.server.url}{parts.path}?{parts.query}", follow_redirects=False).status_code == 307
-    env.sync(c)
-    assert env.wait(c, runs=3, timeout=60)["status"] == "completed"
+    # ...without anyone asking for a sync: the callback queues the stopped connectors.
+    resumed = env.wait(c, runs=3, timeout=60)
+    assert resumed["status"] == "completed" and resumed["error"] is None
+    assert env.runs(c)[0]["trigger"] == "reauthorized"

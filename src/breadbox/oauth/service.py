@@ -37,6 +37,7 @@ from breadbox.oauth.models import OAuthState
 from breadbox.oauth.providers import OAuthProvider, provider_for, redirect_uri
 from breadbox.oauth.repository import OAuthStateRepository
 from breadbox.oauth.tokens import Clock
+from breadbox.sync.service import SyncRequests
 
 log = logging.getLogger("breadbox.oauth")
 
@@ -144,6 +145,7 @@ class OAuthService:
             now = self.clock()
             apply_grant(row, self.box, grant, now=now, created_at=now, additional_params=additional)
             row.updated_at = now
+            await SyncRequests(session).resume_after_reauthorization(row.id)
         log.info(
             "oauth2 authorization stored data_source=%s provider=%s", pending.data_source_id, provider.name
         )

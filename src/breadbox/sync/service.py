@@ -41,6 +41,21 @@ class SyncRequests:
         connector.next_sync_at = utcnow()
         return run
 
+    async def resume_after_reauthorization(self, data_source_id: uuid.UUID) -> int:
+        """Queue a sync for every connector of the data source that stopped because its
+        credentials needed a human: they pick up from their checkpoint. Returns how many."""
+        stopped = (
+            await self.session.scalars(
+                select(Connector).where(Connector.data_source_id == data_source_id, Connector.status == "failed")
+            )
+        ).all()
+        resumed = 0
+        for connector in stopped:
+            if (connector.error or {}).get("type") == "reauthorization_required":
+                await self.request(connector, "reauthorized")
+                resumed += 1
+        return resumed
+
     async def cancel(self, connector: Connector) -> int:
         """Cancel the queued and the running sync of a connector; the runner stops a running one
         within seconds. Returns how many runs were cancelled."""
