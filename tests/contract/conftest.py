@@ -16,7 +16,7 @@ import pytest
 from breadbox.app import create_app
 from breadbox.config import Settings
 from breadbox.servers import ServerThread
-from tests.contract.processes import CLOSED_LOOPBACK
+from tests.plugins.processes import CLOSED_LOOPBACK
 from tests.plugins.api import ApiServer, make_database
 
 PROVIDER_SETTINGS = {

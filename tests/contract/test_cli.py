@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from breadbox import __version__
-from tests.contract.processes import ServeProcess, cli_env, last_line, run_cli, run_cli_concurrently
+from tests.plugins.processes import ServeProcess, cli_env, last_line, run_cli, run_cli_concurrently
 
 KEY_PATTERN = re.compile(r"^bb_[A-Za-z0-9_\-]{40,}$")
 

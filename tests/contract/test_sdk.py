@@ -17,7 +17,7 @@ from mixedbread import Mixedbread
 from breadbox.auth.service import ApiKeyService
 from breadbox.config import Settings
 from breadbox.db.session import Database
-from tests.contract.processes import ServeProcess, ThrowawayPostgres, cli_env, last_line, run_cli
+from tests.plugins.processes import ServeProcess, ThrowawayPostgres, cli_env, last_line, run_cli
 
 NOTION_KEY = "ntn_5e2b7c9d1f3a4b6c8d0e2f4a6b8c0d1e3f5a7b9c"
 
