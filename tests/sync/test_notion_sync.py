@@ -195,3 +195,25 @@ def test_two_connectors_share_one_credential_limit(sync_env_factory, notion_sim_
     stats = sim.stats()
     assert stats["rate_limited"] == 0, "one shared limiter keeps both connectors under the limit"
     assert stats[f"max_requests_in_any_1s_window:{sim.token}"] <= 10
+
+
+def test_expired_token_mid_sync_is_refreshed_once(sync_env_factory, notion_sim_factory):
+    sim = notion_sim_factory(pages=30, child_page_ratio=0.0, oauth_access_token_ttl=3600)
+    env = sync_env_factory(notion=sim)
+    store = env.store()
+    ds = env.oauth_source("notion")
+    sim.admin("POST", "/_sim/faults", {"latency_ms": 40}).raise_for_status()
+    c = env.connector(ds, store)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        runs = env.runs(c)
+        if runs and runs[0]["status"] == "in_progress" and runs[0]["counters"]["fetched"] >= 3:
+            break
+        time.sleep(0.05)
+    # The hour passes in the middle of the run: the access token expires under it.
+    sim.admin("POST", "/_sim/clock", {"advance_seconds": 3700}).raise_for_status()
+    done = env.wait(c, timeout=120)
+    assert done["status"] == "completed", done
+    assert sim.stats()["token_refreshes"] == 1
+    visible = {p["id"] for p in pages_of(sim) if p["visible"] and not p["in_trash"]}
+    assert visible <= {f["metadata"]["source_id"] for f in env.files(store)}
