@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from breadbox.db.base import new_id, utcnow
 from breadbox.errors import BadRequestError, NotFoundError, PayloadTooLargeError
 from breadbox.files.models import File
 from breadbox.files.repository import FileRepository
@@ -29,23 +31,35 @@ class FileService:
         self.max_file_bytes = max_file_bytes
         self.repository = FileRepository(session)
 
-    async def create(
+    def new_row(
         self, organization_id: uuid.UUID, filename: str | None, mime_type: str | None, data: bytes
-    ) -> File:
+    ) -> dict[str, Any]:
+        """A complete `files` row for these bytes, or the 413/400 that refuses them (nothing written)."""
         if len(data) > self.max_file_bytes:
             raise too_large(len(data), self.max_file_bytes)
         if not data:
             raise BadRequestError("The uploaded file is empty", error_type="empty_file")
-        row = File(
-            organization_id=organization_id,
-            filename=(filename or "").strip() or "upload",
-            mime_type=clean_mime_type(mime_type),
-            size_bytes=len(data),
-            content=data,
-        )
-        self.repository.add(row)
-        await self.session.flush()
-        return row
+        now = utcnow()
+        return {
+            "id": new_id(),
+            "organization_id": organization_id,
+            "filename": (filename or "").strip() or "upload",
+            "mime_type": clean_mime_type(mime_type),
+            "bytes": len(data),
+            "version": 1,
+            "content": data,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    async def create(
+        self, organization_id: uuid.UUID, filename: str | None, mime_type: str | None, data: bytes
+    ) -> File:
+        row = self.new_row(organization_id, filename, mime_type, data)
+        await self.repository.insert_many([row])
+        created = await self.session.get(File, row["id"])
+        assert created is not None
+        return created
 
     async def get(self, organization_id: uuid.UUID, file_id: uuid.UUID) -> File:
         row = await self.repository.get(organization_id, file_id)
@@ -69,7 +83,7 @@ class FileService:
     async def delete(self, organization_id: uuid.UUID, file_id: uuid.UUID) -> File:
         """Deleting a file removes it from every store it was added to (the database cascades)."""
         row = await self.get(organization_id, file_id)
-        await self.repository.delete(row.id)
+        await self.repository.delete_many([row.id])
         return row
 
 

@@ -5,13 +5,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Table, delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from breadbox.files.repository import IN_LIST_SIZE
 from breadbox.pagination import CursorParams, Page, paginate
 from breadbox.stores.models import Store, StoreChunk, StoreFile
+
+STORE_FILES = cast(Table, StoreFile.__table__)
+STORE_CHUNKS = cast(Table, StoreChunk.__table__)
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """What the sink needs to know about the live store file for an external ID (a Core row)."""
+
+    id: uuid.UUID
+    file_id: uuid.UUID
+    connector_id: str | None
+    content_hash: str | None
+    status: str
 
 
 @dataclass
@@ -82,9 +97,6 @@ class StoreFileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, row: StoreFile) -> None:
-        self.session.add(row)
-
     async def find(self, store_id: uuid.UUID, identifier: str) -> StoreFile | None:
         """By file ID first, then by external ID (an external ID may itself look like a UUID)."""
         try:
@@ -105,11 +117,17 @@ class StoreFileRepository:
         stmt = select(StoreFile).where(StoreFile.store_id == store_id, StoreFile.external_id == external_id)
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def by_external_ids(self, store_id: uuid.UUID, external_ids: Sequence[str]) -> dict[str, StoreFile]:
-        stmt = select(StoreFile).where(
-            StoreFile.store_id == store_id, StoreFile.external_id.in_(external_ids)
-        )
-        return {row.external_id: row for row in (await self.session.scalars(stmt)).all() if row.external_id}
+    async def versions(self, store_id: uuid.UUID, external_ids: Sequence[str]) -> dict[str, StoredVersion]:
+        """The live store files for these external IDs, by external ID (one query per 500 IDs)."""
+        t = STORE_FILES
+        cols = (t.c.external_id, t.c.id, t.c.file_id, t.c.connector_id, t.c.content_hash, t.c.status)
+        out: dict[str, StoredVersion] = {}
+        for start in range(0, len(external_ids), IN_LIST_SIZE):
+            part = list(external_ids[start : start + IN_LIST_SIZE])
+            stmt = select(*cols).where(t.c.store_id == store_id, t.c.external_id.in_(part))
+            for external_id, *rest in (await self.session.execute(stmt)).all():
+                out[external_id] = StoredVersion(*rest)
+        return out
 
     async def page(
         self,
@@ -136,18 +154,29 @@ class StoreFileRepository:
         )
         return {e for e in (await self.session.scalars(stmt)).all() if e is not None}
 
-    async def owned_by(self, store_id: uuid.UUID, connector_id: str) -> list[StoreFile]:
-        stmt = select(StoreFile).where(StoreFile.store_id == store_id, StoreFile.connector_id == connector_id)
-        return list((await self.session.scalars(stmt)).all())
+    async def owned_by(self, store_id: uuid.UUID, connector_id: str) -> list[StoredVersion]:
+        t = STORE_FILES
+        cols = (t.c.id, t.c.file_id, t.c.connector_id, t.c.content_hash, t.c.status)
+        stmt = select(*cols).where(t.c.store_id == store_id, t.c.connector_id == connector_id)
+        return [StoredVersion(*row) for row in (await self.session.execute(stmt)).all()]
 
     async def delete(self, row: StoreFile) -> None:
-        """Chunks and their index entries go with the row (ON DELETE CASCADE, FTS triggers)."""
-        await self.session.execute(delete(StoreFile).where(StoreFile.id == row.id))
+        await self.delete_many([row.id])
         self.session.expunge(row)
 
-    async def insert_chunks(self, rows: list[dict[str, Any]]) -> None:
+    async def delete_many(self, store_file_ids: Sequence[uuid.UUID]) -> None:
+        """Chunks and their index entries go with the rows (ON DELETE CASCADE, FTS triggers)."""
+        t = STORE_FILES
+        for start in range(0, len(store_file_ids), IN_LIST_SIZE):
+            part = list(store_file_ids[start : start + IN_LIST_SIZE])
+            await self.session.execute(delete(t).where(t.c.id.in_(part)))
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]], chunks: Sequence[dict[str, Any]]) -> None:
+        """Store files and then their chunks, one `executemany` per table (keys are column names)."""
         if rows:
-            await self.session.execute(insert(StoreChunk), rows)
+            await self.session.execute(insert(STORE_FILES), list(rows))
+        if chunks:
+            await self.session.execute(insert(STORE_CHUNKS), list(chunks))
 
     async def chunks(
         self, store_file_id: uuid.UUID, indices: Sequence[int] | None = None

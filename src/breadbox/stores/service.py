@@ -14,19 +14,20 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.auth.scopes import Principal, ScopeMethod
-from breadbox.db.base import utcnow
+from breadbox.db.base import new_id, utcnow
 from breadbox.errors import BadRequestError, ConflictError, NotFoundError
 from breadbox.files.models import File
 from breadbox.files.service import DEFAULT_MAX_FILE_BYTES, FileService, too_large
 from breadbox.pagination import CursorParams, Page
 from breadbox.stores import schemas, views
-from breadbox.stores.ingest import IngestError, detect_kind, prepare_chunks
+from breadbox.stores.ingest import IngestError, Kind, detect_kind, prepare_chunks
 from breadbox.stores.models import Store, StoreChunk, StoreFile
 from breadbox.stores.repository import StoreFileRepository, StoreRepository
 from breadbox.stores.search import SearchHit, SearchRequest, backend_for
@@ -35,6 +36,22 @@ from breadbox.stores.search.query import terms
 
 DEFAULT_CHUNK_SIZE = 1000
 MAX_TOP_K = 1000
+
+
+@dataclass(frozen=True)
+class NewStoreFile:
+    """A file to add to a store; its `files` row exists already or is inserted in the same batch."""
+
+    file_id: uuid.UUID
+    filename: str
+    size_bytes: int
+    kind: Kind
+    data: bytes
+    external_id: str | None = None
+    metadata: Any = None
+    config: dict[str, Any] | None = None
+    connector_id: str | None = None
+    content_hash: str | None = None
 
 
 class StoreService:
@@ -218,48 +235,77 @@ class StoreService:
         overwrite: bool,
         config: dict[str, Any] | None = None,
         data: bytes | None = None,
-        connector_id: str | None = None,
-        content_hash: str | None = None,
     ) -> StoreFile:
         """Add `file` to `store`, replacing the store file with the same external ID (or file) when
         `overwrite`; 409 otherwise. Unsupported types (415) and oversized files (413) write nothing."""
         kind = detect_kind(file.filename, file.mime_type)
         if file.size_bytes > self.max_file_bytes:
             raise too_large(file.size_bytes, self.max_file_bytes)
-        for previous in await self._previous_versions(store, file, external_id):
-            if not overwrite:
-                what = f"external_id '{external_id}'" if previous.external_id == external_id else "this file"
-                raise ConflictError(
-                    f"Store '{store.name}' already has a file with {what} (set overwrite=true to replace it)",
-                    error_type="store_file_exists",
-                )
-            await self.store_files.delete(previous)
-        row = StoreFile(
-            store_id=store.id, file_id=file.id, filename=file.filename, external_id=external_id,
-            connector_id=connector_id, content_hash=content_hash, metadata_=metadata, config=config,
-            status="pending", usage_bytes=file.size_bytes,
+        previous = await self._previous_versions(store, file, external_id)
+        if previous and not overwrite:
+            what = f"external_id '{external_id}'" if previous[0].external_id == external_id else "this file"
+            raise ConflictError(
+                f"Store '{store.name}' already has a file with {what} (set overwrite=true to replace it)",
+                error_type="store_file_exists",
+            )
+        await self.store_files.delete_many([row.id for row in previous])
+        for row in previous:
+            self.session.expunge(row)
+        item = NewStoreFile(
+            file_id=file.id, filename=file.filename, size_bytes=file.size_bytes, kind=kind,
+            data=data if data is not None else await self.files.read(file.id),
+            external_id=external_id, metadata=metadata, config=config,
         )  # fmt: skip
-        self.store_files.add(row)
-        await self._flush_unique(f"Store '{store.name}' already has a file with external_id '{external_id}'")
-        row.status = "in_progress"
-        try:
-            raw = data if data is not None else await self.files.read(file.id)
-            prepared = prepare_chunks(raw, kind, file.filename, self.chunk_size)
-        except IngestError as exc:
-            row.status, row.last_error = "failed", {"type": "ingest_error", "message": str(exc)}
-        else:
-            await self.store_files.insert_chunks(
-                [
-                    {"store_file_id": row.id, "store_id": store.id, "chunk_index": c.index, "offset": c.offset,
+        [row_id] = await self.add_files(store, [item])
+        created = await self.session.get(StoreFile, row_id)
+        assert created is not None
+        return created
+
+    async def add_files(self, store: Store, items: Sequence[NewStoreFile]) -> list[uuid.UUID]:
+        """Write store files and their chunks: one INSERT per table for the whole batch.
+
+        Each item is converted and chunked here; content that cannot be read is written `failed`
+        with `last_error` (no chunks). The rows are written in their final status: they commit
+        together with the chunks, so `pending` / `in_progress` would never be visible anyway.
+        The caller removed any previous version first (same transaction: readers see the old rows
+        or the new ones). Returns the new store-file IDs, in order.
+        """
+        now = utcnow()
+        rows: list[dict[str, Any]] = []
+        chunks: list[dict[str, Any]] = []
+        for item in items:
+            row_id = new_id()
+            row: dict[str, Any] = {
+                "id": row_id, "store_id": store.id, "file_id": item.file_id, "filename": item.filename,
+                "external_id": item.external_id, "connector_id": item.connector_id,
+                "content_hash": item.content_hash, "metadata": item.metadata, "config": item.config,
+                "status": "completed", "last_error": None, "version": 1, "usage_bytes": item.size_bytes,
+                "usage_tokens": 0, "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            try:
+                prepared = prepare_chunks(item.data, item.kind, item.filename, self.chunk_size)
+            except IngestError as exc:
+                row["status"], row["last_error"] = "failed", {"type": "ingest_error", "message": str(exc)}
+            else:
+                chunks.extend(
+                    {"store_file_id": row_id, "store_id": store.id, "chunk_index": c.index, "offset": c.offset,
                      "text": c.text, "context": c.context, "generated_metadata": c.generated_metadata}
                     for c in prepared
-                ]
-            )  # fmt: skip
-            row.status = "completed"
-            row.usage_tokens = sum(int(c.generated_metadata.get("word_count") or 0) for c in prepared)
-        store.last_active_at = utcnow()
-        await self.session.flush()
-        return row
+                )  # fmt: skip
+                row["usage_tokens"] = sum(int(c.generated_metadata.get("word_count") or 0) for c in prepared)
+            rows.append(row)
+        try:
+            await self.store_files.insert_many(rows, chunks)
+        except IntegrityError as exc:
+            # A concurrent writer won the (store, external_id) or (store, file) constraint.
+            which = (
+                f"external_id '{items[0].external_id}'" if len(items) == 1 else "one of these external IDs"
+            )
+            raise ConflictError(
+                f"Store '{store.name}' already has a file with {which}", error_type="conflict"
+            ) from exc
+        store.last_active_at = now
+        return [row["id"] for row in rows]
 
     async def _previous_versions(self, store: Store, file: File, external_id: str | None) -> list[StoreFile]:
         found = [await self.store_files.by_file_id(store.id, file.id)]
@@ -272,10 +318,7 @@ class StoreService:
 
     async def search(self, principal: Principal, params: schemas.StoreChunkSearchParams) -> list[SearchHit]:
         """BM25-style full-text ranking; `rerank`, `agentic` and `rewrite_query` are accepted and ignored."""
-        stores: dict[uuid.UUID, Store] = {}
-        for identifier in params.store_identifiers:
-            store = await self.authorized(principal, identifier, "search")
-            stores[store.id] = store
+        store_ids = await self._searchable(principal, params.store_identifiers)
         query = params.query
         if isinstance(query, schemas.ImageUrlInput):
             raise BadRequestError("The embedded store searches text only; image queries are not supported")
@@ -283,7 +326,7 @@ class StoreService:
         file_ids, exclude = _file_id_filter(params.file_ids)
         request = SearchRequest(
             words=terms(text),
-            store_ids=list(stores),
+            store_ids=store_ids,
             top_k=min(params.top_k, MAX_TOP_K),
             file_ids=file_ids,
             exclude_file_ids=exclude,
@@ -291,6 +334,36 @@ class StoreService:
             score_threshold=params.search_options.score_threshold,
         )
         return await backend_for(self.session).search(self.session, request)
+
+    async def optimize_index(self) -> None:
+        """Compact the full-text index after a large ingest (see `SearchBackend.optimize`)."""
+        await backend_for(self.session).optimize(self.session)
+
+    async def _searchable(self, principal: Principal, identifiers: Sequence[str]) -> list[uuid.UUID]:
+        """The IDs of the stores named by ID or name, in one query; 404 / 403 as `authorized` would."""
+        wanted_ids: list[uuid.UUID] = []
+        wanted_names: list[str] = []
+        for identifier in identifiers:
+            try:
+                wanted_ids.append(uuid.UUID(identifier))
+            except ValueError:
+                wanted_names.append(identifier)
+        found = await backend_for(self.session).stores(
+            self.session, principal.organization_id, wanted_ids, wanted_names
+        )
+        by_id = {store_id: store_id for store_id, _ in found}
+        by_name = {name: store_id for store_id, name in found}
+        out: dict[uuid.UUID, None] = {}
+        for identifier in identifiers:
+            try:
+                store_id = by_id.get(uuid.UUID(identifier))
+            except ValueError:
+                store_id = by_name.get(identifier)
+            if store_id is None:
+                raise NotFoundError(f"Store '{identifier}' not found", error_type="store_not_found")
+            principal.ensure("search", store_id)
+            out[store_id] = None
+        return list(out)
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ store scoping and the returned fields cannot drift between SQLite and PostgreSQL
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -46,7 +47,32 @@ class SearchHit:
 class SearchBackend(Protocol):
     """Ranks chunks of the given stores for a query; scores are in 0..1, best first."""
 
+    async def stores(
+        self,
+        session: AsyncSession,
+        organization_id: uuid.UUID,
+        ids: Sequence[uuid.UUID],
+        names: Sequence[str],
+    ) -> list[tuple[uuid.UUID, str]]:
+        """(id, name) of the organization's stores with these IDs or names (search resolves them
+        on every request, so adapters answer it in one round trip)."""
+        ...
+
     async def search(self, session: AsyncSession, request: SearchRequest) -> list[SearchHit]: ...
+
+    async def optimize(self, session: AsyncSession) -> None:
+        """Compact the full-text index after a large ingest (what tantivy's segment merging does);
+        optional maintenance, e.g. at the end of a sync run. Costs about one index rewrite."""
+        ...
+
+
+# Candidates the full-text index ranks before the store/file restriction is applied; the adapters
+# search again without this limit when fewer than `top_k` candidates survive it.
+MIN_CANDIDATES = 20
+
+
+def candidate_limit(top_k: int) -> int:
+    return max(MIN_CANDIDATES, 2 * top_k)
 
 
 def hit_columns() -> list[Any]:
@@ -78,11 +104,11 @@ def restrict(stmt: Select[Any], request: SearchRequest, dialect: str) -> Select[
     return stmt
 
 
-def to_hits(rows: Any, threshold: float, normalise: Any) -> list[SearchHit]:
+def to_hits(rows: Any, threshold: float, normalise: Callable[[Any], float]) -> list[SearchHit]:
+    """Rows of (raw score, *hit columns) to hits with scores in 0..1, dropping those under `threshold`."""
     hits = []
     for row in rows:
         score = float(normalise(row[0]))
-        if score < threshold:
-            continue
-        hits.append(SearchHit(score, *row[1:]))
+        if score >= threshold:
+            hits.append(SearchHit(score, *row[1:]))
     return hits
