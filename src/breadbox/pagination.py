@@ -3,6 +3,11 @@
 A page costs O(limit) at any depth: the cursor becomes a row-value comparison that both SQLite and
 PostgreSQL answer with a range scan on an `(owner, created_at, id)` index. `after` pages towards
 older items, `before` towards newer ones; the data of a page is always newest first.
+
+A `Keyset` holds the page statements of one base query with the cursor and the limit as bind
+parameters, so a repository builds it once and every page runs an already compiled statement:
+`Keyset.rows` runs Core column selects through `read_all` (the fast read path), `paginate` runs an
+ORM entity select through the session for the repositories that hand out ORM objects.
 """
 
 from __future__ import annotations
@@ -11,17 +16,19 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, Uuid, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, Uuid, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from breadbox.db.base import UTCDateTime
+from breadbox.db.session import Values, read_all
 from breadbox.validation import invalid
 
 T = TypeVar("T")
@@ -85,7 +92,7 @@ class CursorParams:
     include_total: bool
 
 
-def cursor_params(
+async def cursor_params(
     limit: Annotated[
         int,
         Query(
@@ -128,8 +135,73 @@ class Page(Generic[T]):
     pagination: CursorPaginationResponse
 
 
-def _cursor_of(row: Any, created_at: InstrumentedAttribute[Any], id_col: InstrumentedAttribute[Any]) -> str:
-    return Cursor(getattr(row, created_at.key), getattr(row, id_col.key)).encode()
+class Keyset:
+    """The statements for keyset pages of `stmt` (already filtered to its owner), built once.
+
+    Bind parameters: `limit` (one more than the page size, to learn `has_more`), and for a cursor
+    `cursor_created_at` and `cursor_id`; plus whatever `stmt` itself binds (its owner)."""
+
+    def __init__(self, stmt: Select[Any], created_at: ColumnElement[Any], id_col: ColumnElement[Any]) -> None:
+        key = tuple_(created_at, id_col)
+        cursor = tuple_(
+            bindparam("cursor_created_at", type_=UTCDateTime()), bindparam("cursor_id", type_=Uuid())
+        )
+        limit = bindparam("limit", type_=Integer())
+        newest_first = (created_at.desc(), id_col.desc())
+        self.first = stmt.order_by(*newest_first).limit(limit)
+        self.after = stmt.where(key < cursor).order_by(*newest_first).limit(limit)
+        self.before = stmt.where(key > cursor).order_by(created_at.asc(), id_col.asc()).limit(limit)
+        self.count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        self.created_at_key = created_at.key
+        self.id_key = id_col.key
+
+    def choose(self, params: CursorParams) -> tuple[Select[Any], dict[str, Any]]:
+        """The statement for the page `params` asks for, and its cursor and limit binds."""
+        if params.after and params.before:
+            invalid(("query", "before"), "Use either 'after' or 'before', not both", params.before)
+        binds: dict[str, Any] = {"limit": params.limit + 1}
+        if params.after is not None:
+            stmt, cursor = self.after, Cursor.decode(params.after, "after")
+        elif params.before is not None:
+            stmt, cursor = self.before, Cursor.decode(params.before, "before")
+        else:
+            return self.first, binds
+        binds.update(cursor_created_at=cursor.created_at, cursor_id=cursor.id)
+        return stmt, binds
+
+    async def rows(
+        self, session: AsyncSession, params: CursorParams, owner: dict[str, Any]
+    ) -> tuple[list[Values], bool, int | None]:
+        """One page of Core rows (tuples in column order, newest first), `has_more` and the total
+        when asked for; `owner` binds the base statement's own parameters."""
+        stmt, binds = self.choose(params)
+        rows = await read_all(session, stmt, {**owner, **binds})
+        total = None
+        if params.include_total:
+            total = int((await read_all(session, self.count, owner))[0][0])
+        rows, has_more = _trim(rows, params)
+        return rows, has_more, total
+
+
+def page_of(items: list[T], has_more: bool, total: int | None, cursor_of: Callable[[T], Cursor]) -> Page[T]:
+    """A page of `items` (newest first) with its pagination block."""
+    return Page(
+        items=items,
+        pagination=CursorPaginationResponse(
+            has_more=has_more,
+            first_cursor=cursor_of(items[0]).encode() if items else None,
+            last_cursor=cursor_of(items[-1]).encode() if items else None,
+            total=total,
+        ),
+    )
+
+
+def _trim(rows: list[Any], params: CursorParams) -> tuple[list[Any], bool]:
+    has_more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    if params.before is not None:
+        rows.reverse()
+    return rows, has_more
 
 
 async def paginate(
@@ -139,41 +211,14 @@ async def paginate(
     id_col: InstrumentedAttribute[Any],
     params: CursorParams,
 ) -> Page[Any]:
-    """Run `stmt` (already filtered to its owner) as one keyset page, newest first."""
-    if params.after and params.before:
-        invalid(("query", "before"), "Use either 'after' or 'before', not both", params.before)
-    key = tuple_(created_at, id_col)
-    page_stmt = stmt
-    backwards = params.before is not None
-    if params.after is not None:
-        c = Cursor.decode(params.after, "after")
-        page_stmt = page_stmt.where(key < tuple_(_bind_ts(c.created_at), _bind_id(c.id)))
-    elif params.before is not None:
-        c = Cursor.decode(params.before, "before")
-        page_stmt = page_stmt.where(key > tuple_(_bind_ts(c.created_at), _bind_id(c.id)))
-    order = (created_at.asc(), id_col.asc()) if backwards else (created_at.desc(), id_col.desc())
-    rows = list((await session.scalars(page_stmt.order_by(*order).limit(params.limit + 1))).all())
-    has_more = len(rows) > params.limit
-    rows = rows[: params.limit]
-    if backwards:
-        rows.reverse()
+    """Run the ORM entity select `stmt` (already filtered to its owner) as one keyset page of ORM
+    objects, newest first, through the session."""
+    keyset = Keyset(stmt, created_at, id_col)  # type: ignore[arg-type]
+    page_stmt, binds = keyset.choose(params)
+    rows, has_more = _trim(list((await session.scalars(page_stmt, binds)).all()), params)
     total = None
     if params.include_total:
-        total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return Page(
-        items=rows,
-        pagination=CursorPaginationResponse(
-            has_more=has_more,
-            first_cursor=_cursor_of(rows[0], created_at, id_col) if rows else None,
-            last_cursor=_cursor_of(rows[-1], created_at, id_col) if rows else None,
-            total=total,
-        ),
+        total = await session.scalar(keyset.count)
+    return page_of(
+        rows, has_more, total, lambda row: Cursor(getattr(row, created_at.key), getattr(row, id_col.key))
     )
-
-
-def _bind_ts(value: datetime) -> Any:
-    return literal(value, UTCDateTime())
-
-
-def _bind_id(value: uuid.UUID) -> Any:
-    return literal(value, Uuid())

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import String, Uuid, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.auth.models import ApiKey, Organization
+from breadbox.db.base import UTCDateTime
+from breadbox.db.session import Database
 
 
 class OrganizationRepository:
@@ -30,9 +34,55 @@ class OrganizationRepository:
         return await self.session.get(Organization, org_id)
 
 
+class KeyCredentials(NamedTuple):
+    """What authentication needs of a key row, read as a Core row."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    secret_hash: str
+    scope: list[dict[str, Any]] | None
+    expires_at: datetime | None
+    last_active_at: datetime | None
+    revoked_at: datetime | None
+
+
+_k = ApiKey.__table__
+_BY_LOOKUP = select(
+    _k.c.id,
+    _k.c.organization_id,
+    _k.c.secret_hash,
+    _k.c.scope,
+    _k.c.expires_at,
+    _k.c.last_active_at,
+    _k.c.revoked_at,
+).where(_k.c.lookup == bindparam("lookup", type_=String()))
+_ACTIVITY = (
+    update(ApiKey)
+    .where(
+        ApiKey.id == bindparam("key_id", type_=Uuid()),
+        or_(ApiKey.last_active_at.is_(None), ApiKey.last_active_at < bindparam("stale", type_=UTCDateTime())),
+    )
+    .values(last_active_at=bindparam("now", type_=UTCDateTime()))
+)
+
+
 class ApiKeyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    @staticmethod
+    async def credentials(database: Database, lookup: str) -> KeyCredentials | None:
+        """The key with this lookup part, through the fast read path (authentication happens before,
+        and outside, the request's unit of work)."""
+        rows = await database.read_all(_BY_LOOKUP, {"lookup": lookup})
+        return KeyCredentials._make(rows[0]) if rows else None
+
+    @staticmethod
+    async def record_activity(database: Database, key_id: uuid.UUID, now: datetime, stale: datetime) -> None:
+        """Set `last_active_at` to `now` unless it is already more recent than `stale`, in a short
+        transaction of its own (so a read-only request stays free of writes otherwise)."""
+        async with database.engine.begin() as conn:
+            await conn.execute(_ACTIVITY, {"key_id": key_id, "now": now, "stale": stale})
 
     async def by_lookup(self, lookup: str) -> ApiKey | None:
         return await self.session.scalar(select(ApiKey).where(ApiKey.lookup == lookup))

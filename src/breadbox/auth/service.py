@@ -1,18 +1,23 @@
-"""API key rules, shared by the HTTP API and the CLI (one service for every entry point)."""
+"""API key rules, shared by the HTTP API and the CLI (one service for every entry point), and the
+authentication of a bearer value (`Authenticator`, HTTP only)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.auth import keys
+from breadbox.auth.cache import CachedKey, PrincipalCache, principals
 from breadbox.auth.models import ApiKey, Organization
 from breadbox.auth.repository import ApiKeyRepository, OrganizationRepository
 from breadbox.auth.scopes import Principal, Scope
 from breadbox.db.base import utcnow
+from breadbox.db.session import Database
 from breadbox.errors import AuthenticationError, ConflictError, NotFoundError
 from breadbox.validation import invalid
 
@@ -21,27 +26,63 @@ DEFAULT_ORGANIZATION = "default"
 ACTIVITY_RESOLUTION = timedelta(seconds=60)
 
 
+class Authenticator:
+    """The principal for a bearer value; every failure looks the same to the caller.
+
+    Answered from the principal cache when it can (`breadbox.auth.cache` documents what that keeps
+    exact and what it delays), else by one read of the key through the fast read path. The write of
+    `last_active_at` happens at most once per `ACTIVITY_RESOLUTION` per key, in a transaction of its
+    own that only writes when the stored value is that old (so several processes together still
+    write it at most once per window)."""
+
+    def __init__(self, database: Database, cache: PrincipalCache = principals) -> None:
+        self.database = database
+        self.cache = cache
+
+    async def authenticate(self, value: str | None) -> Principal:
+        lookup = keys.lookup_of(value or "")
+        if value is None or lookup is None:
+            raise AuthenticationError("Invalid or missing API key")
+        digest = keys.hash_value(value)
+        reader = self.database.reader
+        version = await reader.version() if reader is not None else None
+        entry = self.cache.get(digest, version)
+        if entry is None:
+            generation = self.cache.generation
+            entry = await self._load(value, lookup, version)
+            self.cache.put(digest, entry, generation)
+        now = utcnow()
+        if entry.expires_at is not None and entry.expires_at <= now:
+            raise AuthenticationError("This API key has expired")
+        if entry.last_active_at is None or now - entry.last_active_at > ACTIVITY_RESOLUTION:
+            self.cache.touched(digest, now)  # first, so concurrent requests do not write too
+            await ApiKeyRepository.record_activity(
+                self.database, entry.key_id, now, now - ACTIVITY_RESOLUTION
+            )
+        return entry.principal
+
+    async def _load(self, value: str, lookup: str, version: int | None) -> CachedKey:
+        row = await ApiKeyRepository.credentials(self.database, lookup)
+        if row is None or not keys.matches(value, row.secret_hash):
+            raise AuthenticationError("Invalid or missing API key")
+        if row.revoked_at is not None:
+            raise AuthenticationError("This API key has been revoked")
+        scope = tuple(Scope.model_validate(s) for s in row.scope) if row.scope is not None else None
+        return CachedKey(
+            principal=Principal(organization_id=row.organization_id, api_key_id=row.id, scope=scope),
+            key_id=row.id,
+            expires_at=row.expires_at,
+            last_active_at=row.last_active_at,
+            version=version,
+            loaded_at=time.monotonic(),
+        )
+
+
 class ApiKeyService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.keys = ApiKeyRepository(session)
         self.organizations = OrganizationRepository(session)
-
-    async def authenticate(self, value: str | None) -> Principal:
-        """The principal for a bearer value; every failure looks the same to the caller."""
-        lookup = keys.lookup_of(value or "")
-        row = await self.keys.by_lookup(lookup) if lookup else None
-        if row is None or value is None or not keys.matches(value, row.secret_hash):
-            raise AuthenticationError("Invalid or missing API key")
-        now = utcnow()
-        if row.revoked_at is not None:
-            raise AuthenticationError("This API key has been revoked")
-        if row.expires_at is not None and row.expires_at <= now:
-            raise AuthenticationError("This API key has expired")
-        if row.last_active_at is None or now - row.last_active_at > ACTIVITY_RESOLUTION:
-            row.last_active_at = now
-        scope = tuple(Scope.model_validate(s) for s in row.scope) if row.scope is not None else None
-        return Principal(organization_id=row.organization_id, api_key_id=row.id, scope=scope)
 
     async def create(
         self,
@@ -92,12 +133,14 @@ class ApiKeyService:
             row.expires_at = changes["expires_at"]
         row.updated_at = utcnow()
         await self.session.flush()
+        self._forget(row.id)
         return row
 
     async def delete(self, organization_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
         row = await self.get(organization_id, key_id)
         await self.keys.delete(row)
         await self.session.flush()
+        self._forget(row.id)
         return row
 
     async def revoke(self, organization_id: uuid.UUID | None, key_id: uuid.UUID) -> ApiKey:
@@ -110,6 +153,7 @@ class ApiKeyService:
             row.revoked_at = utcnow()
             row.updated_at = row.revoked_at
         await self.session.flush()
+        self._forget(row.id)
         return row
 
     async def reroll(self, organization_id: uuid.UUID, key_id: uuid.UUID) -> tuple[ApiKey, str]:
@@ -121,10 +165,19 @@ class ApiKeyService:
         row.lookup, row.secret_hash, row.last_four = material.lookup, material.secret_hash, material.last_four
         row.updated_at = utcnow()
         await self.session.flush()
+        self._forget(row.id)
         return row, material.value
 
     async def any_active(self) -> bool:
         return await self.keys.any_active()
+
+    def _forget(self, key_id: uuid.UUID) -> None:
+        """Drop the key from this process's principal cache now and again once the change commits
+        (a request that read the key in between must not keep the old state: see the cache)."""
+        principals.forget(key_id)
+        event.listen(
+            self.session.sync_session, "after_commit", lambda _: principals.forget(key_id), once=True
+        )
 
 
 def _check_expiry(expires_at: datetime | None) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Depends, Path, Response
 
-from breadbox.api.deps import SessionDep
+from breadbox.api.deps import SessionDep, json_response
 from breadbox.auth.dependencies import CreateDep, DeleteDep, ListDep, ReadDep, WriteDep
 from breadbox.connectors.schemas import (
     ConnectorListResponse,
@@ -41,10 +41,10 @@ async def create_connector(
     params: Annotated[DataSourceConnectorCreateParams, Body(description="The connector to create")],
     session: SessionDep,
     principal: CreateDep,
-) -> DataSourceConnector:
+) -> Response:
     """Create a new connector."""
     row = await ConnectorService(session).create(principal.organization_id, data_source_id, params)
-    return to_schema(row)
+    return json_response(to_schema(row), status_code=201)
 
 
 @router.get("", operation_id="list_connectors", response_model=ConnectorListResponse)
@@ -53,10 +53,12 @@ async def list_connectors(
     pagination: Annotated[CursorParams, Depends(cursor_params)],
     session: SessionDep,
     principal: ListDep,
-) -> ConnectorListResponse:
+) -> Response:
     """Get all connectors for a data source."""
     page = await ConnectorService(session).list(principal.organization_id, data_source_id, pagination)
-    return ConnectorListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
+    return json_response(
+        ConnectorListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
+    )
 
 
 @router.get("/{connector_id}", operation_id="get_connector", response_model=DataSourceConnector)
@@ -65,11 +67,10 @@ async def get_connector(
     connector_id: Annotated[uuid.UUID, _cn("get")],
     session: SessionDep,
     principal: ReadDep,
-) -> DataSourceConnector:
+) -> Response:
     """Get a connector by ID."""
-    return to_schema(
-        await ConnectorService(session).get(principal.organization_id, data_source_id, connector_id)
-    )
+    row = await ConnectorService(session).get(principal.organization_id, data_source_id, connector_id)
+    return json_response(to_schema(row))
 
 
 @router.put("/{connector_id}", operation_id="update_connector", response_model=DataSourceConnector)
@@ -79,10 +80,11 @@ async def update_connector(
     params: Annotated[DataSourceConnectorUpdateParams, Body(description="The connector to update")],
     session: SessionDep,
     principal: WriteDep,
-) -> DataSourceConnector:
+) -> Response:
     """Update a connector."""
     service = ConnectorService(session)
-    return to_schema(await service.update(principal.organization_id, data_source_id, connector_id, params))
+    row = await service.update(principal.organization_id, data_source_id, connector_id, params)
+    return json_response(to_schema(row))
 
 
 @router.delete("/{connector_id}", operation_id="delete_connector", response_model=DataSourceConnectorDeleted)
@@ -91,7 +93,7 @@ async def delete_connector(
     connector_id: Annotated[uuid.UUID, _cn("delete")],
     session: SessionDep,
     principal: DeleteDep,
-) -> DataSourceConnectorDeleted:
+) -> Response:
     """Delete a connector."""
     row = await ConnectorService(session).delete(principal.organization_id, data_source_id, connector_id)
-    return DataSourceConnectorDeleted(id=str(row.id))
+    return json_response(DataSourceConnectorDeleted(id=str(row.id)))

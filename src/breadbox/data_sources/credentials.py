@@ -11,6 +11,7 @@ from typing import Any
 
 from breadbox.crypto import SecretBox, redact
 from breadbox.data_sources.models import DataSource
+from breadbox.data_sources.repository import DataSourceRecord
 from breadbox.data_sources.schemas import DataSourceApiKeyParams, DataSourceOAuth2Params
 from breadbox.db.base import utcnow
 
@@ -60,7 +61,9 @@ def open_credentials(row: DataSource, box: SecretBox) -> dict[str, Any]:
     return box.open(row.credentials) if row.credentials else {}
 
 
-def public_auth_params(row: DataSource) -> DataSourceOAuth2Params | DataSourceApiKeyParams | None:
+def public_auth_params(
+    row: DataSource | DataSourceRecord,
+) -> DataSourceOAuth2Params | DataSourceApiKeyParams | None:
     info = row.auth_info or {}
     if row.auth_type == "api_key":
         return DataSourceApiKeyParams(api_key=info.get("api_key", "…"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Depends, Path, Response
 
-from breadbox.api.deps import SecretBoxDep, SessionDep
+from breadbox.api.deps import SecretBoxDep, SessionDep, json_response
 from breadbox.auth.dependencies import CreateDep, DeleteDep, ListDep, ReadDep, WriteDep
 from breadbox.data_sources.schemas import (
     DataSource,
@@ -39,18 +39,21 @@ async def create_data_source(
     session: SessionDep,
     box: SecretBoxDep,
     principal: CreateDep,
-) -> DataSource:
+) -> Response:
     """Create a new data source."""
-    return to_schema(await DataSourceService(session, box).create(principal.organization_id, params))
+    row = await DataSourceService(session, box).create(principal.organization_id, params)
+    return json_response(to_schema(row), status_code=201)
 
 
 @router.get("/", operation_id="list_data_sources", response_model=DataSourceListResponse)
 async def list_data_sources(
     pagination: Pagination, session: SessionDep, box: SecretBoxDep, principal: ListDep
-) -> DataSourceListResponse:
+) -> Response:
     """Get all data sources."""
     page = await DataSourceService(session, box).list(principal.organization_id, pagination)
-    return DataSourceListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
+    return json_response(
+        DataSourceListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
+    )
 
 
 @router.get(
@@ -61,9 +64,10 @@ async def list_data_sources(
 )
 async def get_data_source(
     data_source_id: DataSourceIdGet, session: SessionDep, box: SecretBoxDep, principal: ReadDep
-) -> DataSource:
+) -> Response:
     """Get a data source by ID."""
-    return to_schema(await DataSourceService(session, box).get(principal.organization_id, data_source_id))
+    record = await DataSourceService(session, box).get(principal.organization_id, data_source_id)
+    return json_response(to_schema(record))
 
 
 @router.put(
@@ -78,10 +82,10 @@ async def update_data_source(
     session: SessionDep,
     box: SecretBoxDep,
     principal: WriteDep,
-) -> DataSource:
+) -> Response:
     """Update a data source."""
     row = await DataSourceService(session, box).update(principal.organization_id, data_source_id, params)
-    return to_schema(row)
+    return json_response(to_schema(row))
 
 
 @router.delete(
@@ -92,7 +96,7 @@ async def update_data_source(
 )
 async def delete_data_source(
     data_source_id: DataSourceIdDelete, session: SessionDep, box: SecretBoxDep, principal: DeleteDep
-) -> DataSourceDeleted:
+) -> Response:
     """Delete a data source."""
     row = await DataSourceService(session, box).delete(principal.organization_id, data_source_id)
-    return DataSourceDeleted(id=str(row.id))
+    return json_response(DataSourceDeleted(id=str(row.id)))

@@ -10,7 +10,7 @@ from breadbox.connectors.service import ConnectorService
 from breadbox.crypto import SecretBox
 from breadbox.data_sources import credentials
 from breadbox.data_sources.models import DataSource
-from breadbox.data_sources.repository import DataSourceRepository
+from breadbox.data_sources.repository import DataSourceRecord, DataSourceRepository
 from breadbox.data_sources.schemas import (
     ApiKeyCreateOrUpdateParams,
     DataSourceParams,
@@ -43,14 +43,22 @@ class DataSourceService:
         await self.session.flush()
         return row
 
-    async def get(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSource:
+    async def get(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSourceRecord:
+        """A read-only view of the data source (another organization's is a 404 like a missing one)."""
+        record = await self.repository.find(organization_id, data_source_id)
+        if record is None:
+            raise _not_found(data_source_id)
+        return record
+
+    async def list(self, organization_id: uuid.UUID, params: CursorParams) -> Page[DataSourceRecord]:
+        return await self.repository.page(organization_id, params)
+
+    async def _row(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSource:
+        """The ORM row, for a change in this unit of work."""
         row = await self.repository.get(organization_id, data_source_id)
         if row is None:
-            raise NotFoundError(f"Data source {data_source_id} not found", error_type="data_source_not_found")
+            raise _not_found(data_source_id)
         return row
-
-    async def list(self, organization_id: uuid.UUID, params: CursorParams) -> Page[DataSource]:
-        return await self.repository.page(organization_id, params)
 
     async def update(
         self, organization_id: uuid.UUID, data_source_id: uuid.UUID, params: DataSourceParams
@@ -58,7 +66,7 @@ class DataSourceService:
         """PUT: `name` is replaced; `metadata` and `auth_params` are replaced when the body has them
         (explicit null clears them); an omitted `type` keeps the current one, another type is a 422.
         New auth params discard the stored credentials."""
-        row = await self.get(organization_id, data_source_id)
+        row = await self._row(organization_id, data_source_id)
         given = params.model_fields_set
         if "type" in given and params.type != row.type:
             invalid(
@@ -77,7 +85,7 @@ class DataSourceService:
 
     async def delete(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSource:
         """Deleting a data source deletes its connectors first (which cancels their syncs)."""
-        row = await self.get(organization_id, data_source_id)
+        row = await self._row(organization_id, data_source_id)
         await ConnectorService(self.session).delete_all_for_data_source(row.id)
         await self.repository.delete(row)
         await self.session.flush()
@@ -105,7 +113,11 @@ class DataSourceService:
             credentials.set_oauth2_pending(row)
 
 
-def to_schema(row: DataSource) -> DataSourceOut:
+def _not_found(data_source_id: uuid.UUID) -> NotFoundError:
+    return NotFoundError(f"Data source {data_source_id} not found", error_type="data_source_not_found")
+
+
+def to_schema(row: DataSource | DataSourceRecord) -> DataSourceOut:
     return DataSourceOut(
         id=str(row.id),
         created_at=row.created_at,

@@ -1,20 +1,57 @@
-"""The async engine and session factory for either backend.
+"""The async engine and session factory for either backend, and the fast read path beside them.
 
 SQLite is tuned for a server: WAL (readers never block the writer), foreign keys on (cascades
 are part of our rules), and a busy timeout so concurrent writers wait instead of failing.
+
+Writes, and reads that belong to a unit of work, go through an `AsyncSession` on the SQLAlchemy async
+engine: one transaction per request, ending at the request edge. That machinery costs about a
+millisecond of CPU per request even for a single-row read (a pool checkout, a transaction, a thread
+hop per driver call with aiosqlite, ORM identity bookkeeping), which is most of what a point read
+costs end to end. So the hot read paths (GET one, list pages, API key lookups) go through a `Reader`
+instead: one Core `select` run on a plain driver connection, outside any transaction:
+
+- SQLite: one `sqlite3` connection in autocommit, used directly on the event loop. In WAL mode a
+  reader never waits for the writer, and an indexed point read or a keyset page takes tens of
+  microseconds, less than the hop to a worker thread would; what it cannot do is run a long query
+  without holding up the loop, so only O(limit) statements belong here (a count is the exception
+  callers accept with `include_total`).
+- PostgreSQL: a small psycopg pool of autocommit connections with server-side prepared statements:
+  one round trip per read and no BEGIN/COMMIT.
+
+The SQL is written once, as SQLAlchemy Core; each statement is compiled once per dialect and run
+with SQLAlchemy's own bind and result processors, so values come back exactly as they do through the
+session (aware UTC datetimes, UUIDs, decoded JSON).
+
+`read_all` / `read_one` pick the path: a session that has not begun a transaction has nothing of its
+own to see, so a fresh snapshot from the reader is the same answer; once the session has begun
+(a write, or a read that must sit in the same transaction), reads go through the session.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Pooled PostgreSQL connections are replaced after this long instead of being pinged on every
+# checkout (`pool_pre_ping` costs a round trip per request); a connection the server dropped
+# meanwhile fails one request, which the client may retry.
+POOL_RECYCLE_SECONDS = 1800
+# A WAL reader only waits in rare cases (another connection recovering the WAL index); it waits on
+# the event loop, so briefly.
+SQLITE_READER_TIMEOUT_S = 1.0
+READER_POOL_MAX = 10
+READER_KEY = "breadbox.reader"
+
+Values = tuple[Any, ...]
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -26,7 +63,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     return create_async_engine(url, **kwargs)
 
 
@@ -39,13 +76,206 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# --- the fast read path --------------------------------------------------------------------------
+
+
+class _Plan:
+    """One statement compiled for one dialect: its SQL, how to bind, how to read a row."""
+
+    __slots__ = ("binds", "positional", "results", "sql", "stmt")
+
+    def __init__(self, stmt: Select[Any], dialect: Dialect) -> None:
+        self.stmt = stmt  # keeps the statement alive, so its id() stays its own
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = compiled.string
+        names = list(compiled.positiontup or compiled.binds)
+        self.positional = compiled.positiontup is not None
+        self.binds = [
+            (name, compiled.binds[name], _bind_processor(compiled.binds[name].type, dialect))
+            for name in names
+            if name in compiled.binds
+        ]
+        self.results = [
+            col.type.dialect_impl(dialect).result_processor(dialect, None) for col in stmt.selected_columns
+        ]
+
+    def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        values = []
+        for name, bind, process in self.binds:
+            if name in params:
+                value = params[name]
+            elif bind.required:
+                raise KeyError(f"no value for the bind parameter {name!r}")
+            else:
+                value = bind.value  # a value the statement itself carries (e.g. SQLite's OFFSET 0)
+            values.append(process(value) if process is not None and value is not None else value)
+        if self.positional:
+            return values
+        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
+
+    def row(self, raw: Sequence[Any]) -> Values:
+        return tuple(
+            process(value) if process is not None else value
+            for process, value in zip(self.results, raw, strict=True)
+        )
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Any:
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+class Reader(Protocol):
+    """Runs one read-only Core `select` outside any transaction; rows as tuples in column order."""
+
+    async def all(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]: ...
+
+    async def version(self) -> int | None:
+        """A number that changes whenever anything is committed to the database, when the backend
+        offers one cheaply (SQLite's `PRAGMA data_version`), else None."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class _Plans:
+    """Compiled statements by identity: statements for the reader are built once (at module level)
+    with bind parameters for their values, so compiling is a one-off. A statement built per call
+    would be compiled every time; the bound keeps that mistake from also growing memory."""
+
+    MAX = 256
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._plans: dict[int, _Plan] = {}
+
+    def of(self, stmt: Select[Any]) -> _Plan:
+        plan = self._plans.get(id(stmt))
+        if plan is None:
+            if len(self._plans) >= self.MAX:
+                self._plans.clear()
+            plan = self._plans[id(stmt)] = _Plan(stmt, self.dialect)
+        return plan
+
+
+class SqliteReader:
+    """A plain `sqlite3` connection on the event loop (see the module docstring for why).
+
+    Autocommit: each statement is its own read snapshot, released as soon as its rows are fetched,
+    so the reader never holds back a WAL checkpoint; `query_only` makes it unable to write.
+    """
+
+    def __init__(self, path: str, dialect: Dialect) -> None:
+        self.path = path
+        self.plans = _Plans(dialect)
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=SQLITE_READER_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA query_only=ON")
+            self._conn = conn
+        return self._conn
+
+    async def all(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
+        plan = self.plans.of(stmt)
+        raw = self._connection().execute(plan.sql, plan.parameters(params)).fetchall()
+        return [plan.row(r) for r in raw]
+
+    async def version(self) -> int | None:
+        return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class PostgresReader:
+    """A psycopg pool of autocommit connections; every statement is prepared on first use
+    (`prepare_threshold=0`), so a read is one round trip of a bind and an execute."""
+
+    def __init__(self, conninfo: str, dialect: Dialect) -> None:
+        from psycopg_pool import AsyncConnectionPool
+
+        self.plans = _Plans(dialect)
+        self.pool = AsyncConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=READER_POOL_MAX,
+            max_lifetime=POOL_RECYCLE_SECONDS,
+            kwargs={"autocommit": True, "prepare_threshold": 0},
+            open=False,
+        )
+        self._opened: asyncio.Lock | None = None
+        self._open = False
+
+    async def all(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
+        if not self._open:
+            await self._open_pool()
+        plan = self.plans.of(stmt)
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(plan.sql, plan.parameters(params))
+            raw = await cursor.fetchall()
+        return [plan.row(r) for r in raw]
+
+    async def _open_pool(self) -> None:
+        self._opened = self._opened or asyncio.Lock()
+        async with self._opened:
+            if not self._open:
+                await self.pool.open()
+                self._open = True
+
+    async def version(self) -> int | None:
+        return None
+
+    async def close(self) -> None:
+        if self._open:
+            await self.pool.close()
+            self._open = False
+
+
+def make_reader(engine: AsyncEngine) -> Reader | None:
+    """The reader for the engine's database; None for an in-memory SQLite database, which only the
+    engine's own connection can see (reads then go through the session)."""
+    url = engine.url
+    if engine.dialect.name == "sqlite":
+        if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+            return None
+        return SqliteReader(url.database, engine.dialect)
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return PostgresReader(conninfo, engine.dialect)
+
+
+async def read_all(session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
+    """The rows of a read-only Core `select` with named bind `params`, as tuples in column order:
+    from the session when it already has a transaction (its own writes must be visible), else from
+    the database's reader (see the module docstring)."""
+    reader: Reader | None = session.info.get(READER_KEY)
+    if reader is None or session.in_transaction():
+        return [tuple(row) for row in await session.execute(stmt, dict(params))]
+    return await reader.all(stmt, params)
+
+
+async def read_one(session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any]) -> Values | None:
+    rows = await read_all(session, stmt, params)
+    return rows[0] if rows else None
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+
 class Database:
-    """One engine and its session factory; created by the app or CLI entry point."""
+    """One engine, its session factory and its reader; created by the app or CLI entry point."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.reader = make_reader(self.engine)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, autoflush=False, info={READER_KEY: self.reader}
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,16 +283,35 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction commits when the block ends and rolls back on error."""
-        async with self.sessionmaker() as session:
-            try:
-                yield session
+        """A session whose transaction commits when the block ends and rolls back on error.
+
+        A session that never began a transaction (the request only used the reader) ends without
+        touching the database at all."""
+        session = self.sessionmaker()
+        try:
+            yield session
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
                 await session.commit()
-            except BaseException:
+        except BaseException:
+            if session.in_transaction():
                 await session.rollback()
-                raise
+            raise
+        finally:
+            # An untouched session holds nothing to release; closing it would still cost a
+            # greenlet switch.
+            if session.in_transaction() or session.identity_map:
+                await session.close()
+
+    async def read_all(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
+        """`read_all` outside any request session: the reader, or a session of its own."""
+        if self.reader is not None:
+            return await self.reader.all(stmt, params)
+        async with self.session() as session:
+            return await read_all(session, stmt, params)
 
     async def dispose(self) -> None:
+        if self.reader is not None:
+            await self.reader.close()
         await self.engine.dispose()
 
 
