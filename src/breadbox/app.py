@@ -24,18 +24,26 @@ from breadbox.oauth.routes import router as oauth_router
 from breadbox.oauth.routes import ui_router as oauth_ui_router
 from breadbox.stores.routes import router as stores_router
 from breadbox.sync.routes import router as sync_router
-from breadbox.sync.worker import build_runner
+from breadbox.sync.worker import attach_queue, build_runner
 
 log = logging.getLogger("breadbox")
 
 
 def create_app(settings: Settings | None = None, *, worker: bool = True) -> FastAPI:
-    """The API; with `worker`, the embedded sync runner runs inside it (the default mode)."""
+    """The API; with `worker`, a sync runner runs inside it too: the embedded one by default, or
+    Procrastinate workers when the queue is `procrastinate` (so one `breadbox serve` still does it
+    all). Without `worker` it is a stateless API replica: it only queues jobs."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = app.state.database = Database(settings.resolved_database_url)
+        queue = attach_queue(settings, database)
+        app.state.queue = queue.name
+        if queue.name == "procrastinate":
+            from breadbox.sync.runners.procrastinate import ensure_schema
+
+            await ensure_schema(settings.resolved_database_url)
         runner = build_runner(settings, database, app.state.secret_box) if worker else None
         app.state.runner = runner
         if runner is not None:
@@ -44,7 +52,7 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
             yield
         finally:
             if runner is not None:
-                await runner.stop()
+                await runner.stop(settings.shutdown_grace_seconds)
             await database.dispose()
 
     app = FastAPI(

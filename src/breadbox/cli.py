@@ -65,41 +65,117 @@ def version() -> None:
 
 @app.command()
 def migrate() -> None:
-    """Apply database migrations (idempotent)."""
+    """Apply database migrations, and Procrastinate's schema on PostgreSQL (idempotent)."""
     from breadbox.db import migrate as migrations
 
     settings = _settings()
     migrations.upgrade(settings.resolved_database_url)
+    if not settings.is_sqlite:
+        from breadbox.sync.runners.procrastinate import ensure_schema
+
+        if asyncio.run(ensure_schema(settings.resolved_database_url)):
+            err.print("Applied the Procrastinate job queue schema.")
     err.print("[green]Database is up to date.[/green]")
+
+
+def _require_migrated(settings: Settings) -> None:
+    """SQLite is migrated on the spot (embedded mode); PostgreSQL must be migrated explicitly."""
+    from breadbox.db import migrate as migrations
+
+    if settings.is_sqlite:
+        _ensure_migrated(settings)
+    elif not migrations.is_up_to_date(settings.resolved_database_url):
+        err.print("[red]The database is not migrated: run `breadbox migrate` first.[/red]")
+        raise typer.Exit(1)
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (env BREADBOX_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (env BREADBOX_PORT).")] = None,
+    no_worker: Annotated[
+        bool,
+        typer.Option("--no-worker", help="An API replica only: syncs run in `breadbox worker` processes."),
+    ] = False,
 ) -> None:
-    """Serve the API (embedded mode: migrations are applied first on SQLite)."""
+    """Serve the API, with a sync worker inside unless --no-worker (migrations are applied first
+    on SQLite)."""
     import uvicorn
 
     from breadbox.app import create_app
-    from breadbox.db import migrate as migrations
 
     settings = _settings()
-    if settings.is_sqlite:
-        _ensure_migrated(settings)
-    elif not migrations.is_up_to_date(settings.resolved_database_url):
-        err.print("[red]The database is not migrated: run `breadbox migrate` first.[/red]")
-        raise typer.Exit(1)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    _require_migrated(settings)
+    if no_worker and settings.resolved_queue == "inprocess":
+        err.print(
+            "[yellow]--no-worker with the in-process queue: no process will run syncs "
+            "(set BREADBOX_QUEUE=procrastinate and run `breadbox worker`).[/yellow]"
+        )
+    _configure_logging(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, worker=not no_worker),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
         access_log=False,
     )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Syncs run at once (env BREADBOX_SYNC_CONCURRENCY).", min=1)
+    ] = None,
+) -> None:
+    """Run sync jobs until SIGTERM or Ctrl-C (Procrastinate queue; any number of these, anywhere).
+
+    On SIGTERM a running sync stops after the batch it is writing, checkpointed, and is queued for
+    another worker to resume; a second signal stops at once."""
+    from breadbox.sync.worker_process import run_worker
+
+    settings = _settings()
+    _require_migrated(settings)
+    if settings.resolved_queue != "procrastinate":
+        err.print(
+            "[red]`breadbox worker` needs the Procrastinate queue (PostgreSQL, BREADBOX_QUEUE=procrastinate); "
+            "in embedded mode `breadbox serve` runs the syncs.[/red]"
+        )
+        raise typer.Exit(2)
+    _configure_logging(settings)
+    raise typer.Exit(asyncio.run(run_worker(settings, concurrency)))
+
+
+@app.command()
+def workers() -> None:
+    """List the sync workers Procrastinate knows of: heartbeat, and the jobs each is running."""
+    from breadbox.sync.runners.procrastinate import list_workers
+
+    settings = _settings()
+    if settings.is_sqlite:
+        err.print("Embedded mode: syncs run inside `breadbox serve`; there are no separate workers.")
+        return
+
+    async def work(database: Database) -> list[Any]:
+        async with database.session() as session:
+            return await list_workers(session, settings.stale_after_seconds)
+
+    table = Table("id", "last heartbeat", "state", "running")
+    rows = _with_database(settings, work)
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.last_heartbeat.isoformat(timespec="seconds"),
+            "live" if row.alive else "stale",
+            ", ".join(row.jobs) or "-",
+        )
+    Console().print(table)
+    err.print(f"{sum(1 for r in rows if r.alive)} live of {len(rows)}.")
 
 
 @keys_app.command("create")

@@ -80,6 +80,27 @@ class Settings(BaseSettings):
         60.0, description="A sync whose heartbeat is older than this is taken over and resumed."
     )
 
+    scheduler_seconds: float = Field(
+        5.0,
+        description="Procrastinate mode: how often the one scheduler queues due connectors (whole seconds).",
+    )
+    shutdown_grace_seconds: float = Field(
+        20.0,
+        description="On SIGTERM, how long a running sync may take to reach its next checkpoint before "
+        "it is interrupted (it resumes elsewhere from its last checkpoint either way).",
+    )
+    worker_metrics_port: int | None = Field(
+        None, description="`breadbox worker`: serve Prometheus metrics on this port (off by default)."
+    )
+
+    @property
+    def resolved_queue(self) -> Literal["inprocess", "procrastinate"]:
+        """The sync queue adapter: the `queue` setting, else inprocess on SQLite and procrastinate
+        on PostgreSQL."""
+        if self.queue is not None:
+            return self.queue
+        return "inprocess" if self.is_sqlite else "procrastinate"
+
     @cached_property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL: the override, normalised to an async driver, or the SQLite file."""

@@ -1,4 +1,4 @@
-"""A request id on every response and one access-log line per request.
+"""A request id on every response, one access-log line and one latency observation per request.
 
 Pure ASGI (no BaseHTTPMiddleware) to keep the per-request cost low. The access log records the
 path but never the query string or headers: OAuth callbacks carry `code` and `state` there, and
@@ -13,6 +13,8 @@ import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from breadbox.metrics import http_request_seconds
 
 access_log = logging.getLogger("breadbox.access")
 
@@ -42,13 +44,18 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
+            # The route template, not the raw path: one series per endpoint, not per object.
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            http_request_seconds.labels(scope["method"], template, f"{status // 100}xx").observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %s %.1fms request_id=%s",
                     scope["method"],
                     scope["path"],
                     status,
-                    (time.perf_counter() - started) * 1000,
+                    elapsed * 1000,
                     request_id,
                 )
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.config import Settings
@@ -27,6 +28,7 @@ from breadbox.data_sources.models import DataSource
 from breadbox.db.base import utcnow
 from breadbox.db.session import Database
 from breadbox.errors import BreadboxError
+from breadbox.metrics import observe_sync
 from breadbox.oauth.errors import ReauthorizationRequired, TokenRefreshError
 from breadbox.providers.base import (
     Batch,
@@ -41,9 +43,10 @@ from breadbox.providers.base import (
 from breadbox.stores.sink import LocalStoreSink
 from breadbox.sync.counters import RunCounters
 from breadbox.sync.documents import to_sink_document
-from breadbox.sync.errors import MassDeletionBlocked, SyncAborted, error_payload
+from breadbox.sync.errors import MassDeletionBlocked, SyncAborted, SyncInterrupted, error_payload
 from breadbox.sync.ledger import Ledger
 from breadbox.sync.models import SyncedDocument, SyncRun
+from breadbox.sync.service import SyncRequests
 
 log = logging.getLogger("breadbox.sync")
 
@@ -53,6 +56,7 @@ class TokenSource(Protocol):
 
 
 ConnectorFactory = Callable[[DataSource, TokenGetter], SourceConnector]
+Stopping = Callable[[], bool]
 
 
 @dataclass
@@ -78,44 +82,75 @@ class SyncEngine:
         self.tokens = tokens
         self.connectors = connectors
 
-    async def run(self, run_id: uuid.UUID) -> str:
+    async def run(self, run_id: uuid.UUID, stopping: Stopping | None = None) -> str:
         """Drive one claimed (`in_progress`) run to its end; returns the final status.
 
         Cancellation arrives as `asyncio.CancelledError` (the runner cancels the task when the
         connector is deleted or the run cancelled): the run is marked `cancelled` and the error
-        re-raised."""
+        re-raised. `stopping` says the process is shutting down: the run then stops after the batch
+        it is writing (or where the cancellation caught it), goes back to `pending` with its
+        checkpoint, and is queued again for another worker to resume; `interrupted` is returned."""
         ctx = await self._begin(run_id)
         if ctx is None:
             return "cancelled"
         counters = RunCounters()
         provider: SourceConnector | None = None
+        started = time.monotonic()
+        status = "failed"
+        error_type: str | None = None
         try:
             async with self.database.session() as session:
                 ds = await session.get(DataSource, ctx.data_source_id)
                 if ds is None:
                     raise SyncAborted("data source deleted")
                 provider = self.connectors(ds, self._token_getter(ctx.data_source_id))
-            await self._load_all(ctx, provider, counters)
+            await self._load_all(ctx, provider, counters, stopping)
             await self._reconcile(ctx, provider, counters)
             counters.check_failures(self.settings.item_failure_share)
             await self._finish(ctx, counters, "completed", None)
-            return "completed"
+            status = "completed"
+            return status
         except asyncio.CancelledError:
-            await asyncio.shield(self._finish(ctx, counters, "cancelled", None))
+            if stopping is not None and stopping():
+                await asyncio.shield(self._interrupt(ctx, counters))
+                status = "interrupted"
+            else:
+                await asyncio.shield(self._finish(ctx, counters, "cancelled", None))
+                status = "cancelled"
             raise
+        except SyncInterrupted:
+            await self._interrupt(ctx, counters)
+            status = "interrupted"
+            return status
         except SyncAborted:
             await self._finish(ctx, counters, "cancelled", None)
-            return "cancelled"
+            status = "cancelled"
+            return status
         except (ProviderError, MassDeletionBlocked) as exc:
-            await self._finish(ctx, counters, "failed", error_payload(exc))
+            error = error_payload(exc)
+            error_type = error["type"]
+            await self._finish(ctx, counters, "failed", error)
             return "failed"
         except Exception as exc:
             log.exception("sync run %s failed unexpectedly", run_id)
-            await self._finish(ctx, counters, "failed", error_payload(exc))
+            error = error_payload(exc)
+            error_type = error["type"]
+            await self._finish(ctx, counters, "failed", error)
             return "failed"
         finally:
+            observe_sync(ctx.source_type, status, time.monotonic() - started, counters, error_type)
             if provider is not None:
                 await provider.aclose()
+
+    async def _interrupt(self, ctx: RunContext, counters: RunCounters) -> None:
+        """Hand the run back: `pending` with its checkpoint, queued for whichever worker is next."""
+        async with self.database.session() as session:
+            run = await session.get(SyncRun, ctx.run_id)
+            if run is None or run.status != "in_progress":
+                return
+            run.counters = counters.as_dict()
+            await SyncRequests(session).requeue(run)
+        log.info("sync run %s interrupted by shutdown; queued to resume from its checkpoint", ctx.run_id)
 
     def _token_getter(self, data_source_id: uuid.UUID) -> TokenGetter:
         """The provider's view of the token service, its failures typed as provider errors."""
@@ -189,7 +224,9 @@ class SyncEngine:
         full = run.full or watermark is None or due_full
         return SyncWindow(since=None if full else watermark, until=until, full=full)
 
-    async def _load_all(self, ctx: RunContext, provider: SourceConnector, counters: RunCounters) -> None:
+    async def _load_all(
+        self, ctx: RunContext, provider: SourceConnector, counters: RunCounters, stopping: Stopping | None
+    ) -> None:
         model = provider.checkpoint_model
         state = model.model_validate(ctx.state) if ctx.state else model()
         window = ctx.window
@@ -205,6 +242,8 @@ class SyncEngine:
             state = batch.checkpoint
             if batch.done:
                 return
+            if stopping is not None and stopping():
+                raise SyncInterrupted()
 
     async def _write_batch(self, ctx: RunContext, batch: Batch, counters: RunCounters) -> None:
         async with self.database.session() as session:
@@ -330,7 +369,12 @@ class SyncEngine:
             connector.checkpoint = checkpoint
             connector.finished_at = now
             connector.error = error
-            connector.next_sync_at = now + timedelta(seconds=next_delay(connector.polling_interval, error))
+            failures = 0
+            if error is not None and error.get("retryable"):
+                failures = await _consecutive_failures(session, connector.id)
+            connector.next_sync_at = now + timedelta(
+                seconds=next_delay(connector.polling_interval, error, failures)
+            )
             follow_up = await session.scalar(
                 select(SyncRun.id)
                 .where(SyncRun.connector_id == connector.id, SyncRun.status == "pending")
@@ -340,15 +384,39 @@ class SyncEngine:
 
 
 RETRY_SOON_SECONDS = 300
+RETRY_FIRST_SECONDS = 15
 
 
-def next_delay(polling_interval: int, error: dict[str, Any] | None) -> float:
-    """The polling interval with up to 10% jitter (so connectors created together spread out);
-    a retryable failure comes back sooner, within five minutes."""
+def next_delay(polling_interval: int, error: dict[str, Any] | None, failures: int = 1) -> float:
+    """The polling interval with up to 10% jitter (so connectors created together spread out).
+
+    A retryable failure comes back sooner, with exponential backoff over the consecutive failed
+    runs: 15 s, 30 s, 60 s, … up to five minutes (never later than the polling interval)."""
     base = float(polling_interval)
     if error is not None and error.get("retryable"):
-        base = min(base, RETRY_SOON_SECONDS)
+        backoff = RETRY_FIRST_SECONDS * 2 ** max(0, min(failures, 16) - 1)
+        base = min(base, RETRY_SOON_SECONDS, backoff)
     return base * (1 + random.uniform(0, 0.1))
+
+
+async def _consecutive_failures(session: AsyncSession, connector_id: uuid.UUID) -> int:
+    """Failed runs since the connector's last completed one (the current run included)."""
+    await session.flush()
+    last_ok = (
+        select(func.max(SyncRun.finished_at))
+        .where(SyncRun.connector_id == connector_id, SyncRun.status == "completed")
+        .scalar_subquery()
+    )
+    count = await session.scalar(
+        select(func.count())
+        .select_from(SyncRun)
+        .where(
+            SyncRun.connector_id == connector_id,
+            SyncRun.status == "failed",
+            (SyncRun.finished_at > last_ok) | last_ok.is_(None),
+        )
+    )
+    return max(1, int(count or 0))
 
 
 def _dt(value: Any) -> datetime | None:

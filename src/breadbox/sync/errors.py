@@ -12,6 +12,10 @@ class SyncAborted(Exception):
     """The connector was deleted or its run cancelled while the run was going."""
 
 
+class SyncInterrupted(Exception):
+    """The process is shutting down: the run stops between batches and resumes elsewhere."""
+
+
 class MassDeletionBlocked(Exception):
     """A deletion pass would remove too much; nothing was deleted. Confirm with a forced sync."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.connectors.models import Connector
@@ -34,9 +34,8 @@ async def enqueue_due(session: AsyncSession, limit: int = 500) -> int:
 
 
 async def requeue_stale(session: AsyncSession, stale_after: float) -> int:
-    """Runs `in_progress` whose heartbeat stopped go back to `pending`, keeping their checkpoint
-    (the connector's in-flight state names the run, so the engine resumes it). A follow-up queued
-    meanwhile is folded into the resumed run."""
+    """Runs `in_progress` whose heartbeat stopped go back to `pending`, keeping their checkpoint,
+    and are queued again (`SyncRequests.requeue`)."""
     cutoff = utcnow() - timedelta(seconds=stale_after)
     stale = (
         await session.scalars(
@@ -47,22 +46,7 @@ async def requeue_stale(session: AsyncSession, stale_after: float) -> int:
             )
         )
     ).all()
+    requests = SyncRequests(session)
     for run in stale:
-        follow_up = await session.scalar(
-            select(SyncRun).where(SyncRun.connector_id == run.connector_id, SyncRun.status == "pending")
-        )
-        if follow_up is not None:
-            run.full = run.full or follow_up.full
-            run.force = run.force or follow_up.force
-            await session.execute(delete(SyncRun).where(SyncRun.id == follow_up.id))
-        await session.execute(
-            update(SyncRun)
-            .where(SyncRun.id == run.id, SyncRun.status == "in_progress")
-            .values(status="pending")
-        )
-        await session.execute(
-            update(Connector)
-            .where(Connector.id == run.connector_id)
-            .values(status="pending", next_sync_at=utcnow())
-        )
+        await requests.requeue(run)
     return len(stale)

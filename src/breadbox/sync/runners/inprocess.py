@@ -47,6 +47,13 @@ class InProcessRunner:
         self._loop_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._last_beat = 0.0
+        self._stopping = False
+
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def healthy(self) -> bool:
+        return self._loop_task is not None and not self._loop_task.done()
 
     async def start(self) -> None:
         self._loop_task = asyncio.create_task(self._loop(), name="breadbox-sync-runner")
@@ -56,8 +63,10 @@ class InProcessRunner:
         self._wake.set()
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Stop claiming; give running syncs `grace` seconds, then cancel them (their checkpoint
-        is saved per batch, so the next start resumes them)."""
+        """Stop claiming; running syncs stop after their current batch (checkpointed) and go back
+        to `pending`; after `grace` seconds the ones still busy are interrupted the same way. The
+        next start, here or elsewhere, resumes them."""
+        self._stopping = True
         if self._loop_task:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -108,7 +117,7 @@ class InProcessRunner:
 
     async def _run(self, run_id: uuid.UUID) -> str:
         try:
-            return await self.engine.run(run_id)
+            return await self.engine.run(run_id, stopping=self.stopping)
         finally:
             self.active.pop(run_id, None)
             self.wake()
