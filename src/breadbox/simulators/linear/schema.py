@@ -24,9 +24,11 @@ from graphql import (
     get_named_type,
     is_list_type,
     is_non_null_type,
+    print_schema,
 )
 
 ENV_VAR = "BREADBOX_LINEAR_SCHEMA"
+PACKAGED_SCHEMA = Path(__file__).with_name("schema.graphql")
 
 
 def repo_root() -> Path:
@@ -35,12 +37,13 @@ def repo_root() -> Path:
 
 
 def schema_path(override: Path | str | None = None) -> Path:
-    """Explicit path, else $BREADBOX_LINEAR_SCHEMA, else ../shared/providers/ beside the repo."""
+    """Explicit path, else $BREADBOX_LINEAR_SCHEMA, else the copy shipped in this package (types
+    and fields only: what validation needs), so the simulator works on any clone."""
     if override:
         return Path(override)
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    return repo_root().parent / "shared" / "providers" / "linear-schema.graphql"
+    return PACKAGED_SCHEMA
 
 
 def format_datetime(value: Any) -> Any:
@@ -115,3 +118,31 @@ def resolve_type(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | N
     if isinstance(value, dict):
         return value.get("__typename")
     return type(value).__name__
+
+
+def strip_prose(sdl: str) -> str:
+    """The schema as SDL without its prose (descriptions, deprecation reasons): the types and
+    fields validation needs. `schema.graphql` beside this module is this function applied to
+    Linear's published schema (`shared/providers/linear-schema.graphql`); a test keeps it so."""
+    schema = build_schema(sdl, assume_valid_sdl=True)
+    for named in schema.type_map.values():
+        named.description = None
+        fields = getattr(named, "fields", None) if not isinstance(named, GraphQLEnumType) else None
+        for field in (fields or {}).values():
+            field.description = None
+            if getattr(field, "deprecation_reason", None):
+                field.deprecation_reason = "deprecated"
+            for arg in getattr(field, "args", {}).values():
+                arg.description = None
+                if arg.deprecation_reason:
+                    arg.deprecation_reason = "deprecated"
+        if isinstance(named, GraphQLEnumType):
+            for value in named.values.values():
+                value.description = None
+                if value.deprecation_reason:
+                    value.deprecation_reason = "deprecated"
+    for directive in schema.directives:
+        directive.description = None
+        for arg in directive.args.values():
+            arg.description = None
+    return print_schema(schema) + "\n"
