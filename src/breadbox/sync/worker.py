@@ -15,6 +15,10 @@ from breadbox.sync.queue import InProcessQueue, Runner, SyncQueue, attach
 
 
 def build_engine(settings: Settings, database: Database, box: SecretBox) -> SyncEngine:
+    # Every mapper, so the ORM can resolve foreign keys in a process that serves no routes
+    # (`breadbox worker` imports nothing else).
+    import breadbox.db.models  # noqa: F401
+
     tokens = TokenService(database, box, settings)
     return SyncEngine(database, settings, tokens, partial(build_connector, settings))
 
