@@ -100,6 +100,8 @@ class IdListing:
 
     ids: set[str]
     covers: frozenset[str]
+    # Provider requests the listing cost (for the run's counters).
+    requests: int = 0
 
 
 TokenGetter = Callable[[bool], Awaitable[str]]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from breadbox.providers.base import CredentialError, RetryableProviderError, TokenGetter
 from breadbox.providers.ratelimit import RateLimiter
@@ -76,6 +76,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         auth_header: Callable[[str], str] = lambda token: f"Bearer {token}",
         classify: Callable[[httpx.Response], Verdict] = default_classify,
         max_attempts: int = 6,
+        max_throttled_attempts: int = 30,
         base_delay: float = 0.5,
         max_delay: float = 30.0,
         inner: httpx.AsyncBaseTransport | None = None,
@@ -86,6 +87,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         self.auth_header = auth_header
         self.classify = classify
         self.max_attempts = max_attempts
+        self.max_throttled_attempts = max_throttled_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.inner = inner or httpx.AsyncHTTPTransport()
@@ -98,7 +100,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         attempt_no = 0
         try:
             async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self.max_attempts),
+                stop=self._stop,
                 retry=retry_if_exception_type((_Retry, httpx.TransportError)),
                 wait=self._wait,
                 reraise=True,
@@ -121,7 +123,9 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                         await response.aclose()
                         if verdict.retry_after is not None:
                             self.limiter.pause(verdict.retry_after)
-                        raise _Retry(f"HTTP {response.status_code} from {request.url.path}", verdict.retry_after)
+                        raise _Retry(
+                            f"HTTP {response.status_code} from {request.url.path}", verdict.retry_after
+                        )
                     return response
         except _Retry as exc:
             raise RetryableProviderError(
@@ -137,7 +141,9 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         await self.limiter.acquire()
         headers = httpx.Headers(request.headers)
         headers["Authorization"] = self.auth_header(token)
-        fresh = httpx.Request(request.method, request.url, headers=headers, content=body, extensions=request.extensions)
+        fresh = httpx.Request(
+            request.method, request.url, headers=headers, content=body, extensions=request.extensions
+        )
         self.requests += 1
         response = await self.inner.handle_async_request(fresh)
         if response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
@@ -147,6 +153,16 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         if self.on_response is not None:
             self.on_response(response)
         return response
+
+    def _stop(self, state: RetryCallState) -> bool:
+        """Give up after `max_attempts` failures; answers that said when to come back (429 with
+        `Retry-After`, Linear's budget resets) are the provider pacing us, not failing, so they
+        get `max_throttled_attempts` instead."""
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, _Retry) and exc.retry_after is not None:
+            return state.attempt_number >= self.max_throttled_attempts
+        return state.attempt_number >= self.max_attempts
 
     def _wait(self, state: object) -> float:
         outcome = getattr(state, "outcome", None)

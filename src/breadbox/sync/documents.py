@@ -33,7 +33,10 @@ def to_sink_document(document: Document, ctx: RunContext) -> SinkDocument:
     title = (document.title or document.source_id).replace("/", "-").strip()[:200] or document.source_id
     return SinkDocument(
         external_id=external_id(ctx.connector_id, document.source_id),
-        content=document.content,
+        # An empty page is still a document (the store refuses empty files): keep its title.
+        content=document.content
+        if document.content.strip()
+        else f"# {document.title or document.source_id}\n",
         filename=f"{title}.md",
         metadata=metadata,
         mime_type="text/markdown",

@@ -33,14 +33,16 @@ from breadbox.oauth.errors import ReauthorizationRequired, TokenRefreshError
 from breadbox.providers.base import (
     Batch,
     CredentialError,
+    Document,
     FatalProviderError,
+    ItemFailure,
     ProviderError,
     RetryableProviderError,
     SourceConnector,
     SyncWindow,
     TokenGetter,
 )
-from breadbox.stores.sink import LocalStoreSink
+from breadbox.stores.sink import LocalStoreSink, SinkDocument
 from breadbox.sync.counters import RunCounters
 from breadbox.sync.documents import to_sink_document
 from breadbox.sync.errors import MassDeletionBlocked, SyncAborted, SyncInterrupted, error_payload
@@ -250,32 +252,35 @@ class SyncEngine:
             connector = await self._lock_connector(session, ctx)
             sink = await self._sink(session, ctx)
             ledger = Ledger(session, ctx.connector_id)
+            accepted: list[tuple[Document, SinkDocument]] = []
+            refused: list[ItemFailure] = []
             for document in batch.documents:
                 counters.fetched += 1
                 sink_doc = to_sink_document(document, ctx)
-                outcome = await sink.upsert(sink_doc)
+                try:
+                    sink.check(sink_doc)  # a type or size the store refuses is this item's failure
+                except BreadboxError as exc:
+                    refused.append(ItemFailure(document.source_id, exc.message, retryable=False))
+                    continue
+                accepted.append((document, sink_doc))
+            outcomes = await sink.upsert_many([sink_doc for _, sink_doc in accepted])
+            entries = await ledger.get_many([document.source_id for document, _ in accepted])
+            for (document, sink_doc), outcome in zip(accepted, outcomes, strict=True):
                 counters.count(outcome)
-                entry = await ledger.get(document.source_id)
+                entry = entries.get(document.source_id)
                 if entry is None:
-                    ledger.add(
-                        SyncedDocument(
-                            connector_id=ctx.connector_id,
-                            source_id=document.source_id,
-                            external_id=sink_doc.external_id,
-                            kind=document.kind,
-                            discovered_by=document.discovered_by,
-                            content_hash=sink_doc.digest(),
-                            source_updated_at=document.updated_at,
-                            last_run_id=ctx.run_id,
-                        )
+                    entry = entries[document.source_id] = SyncedDocument(
+                        connector_id=ctx.connector_id, source_id=document.source_id
                     )
-                else:
-                    entry.content_hash = sink_doc.digest()
-                    entry.source_updated_at = document.updated_at
-                    entry.last_run_id = ctx.run_id
-                    entry.updated_at = utcnow()
-                    if document.discovered_by == "listing" or entry.discovered_by != document.discovered_by:
-                        entry.discovered_by = document.discovered_by
+                    ledger.add(entry)
+                entry.external_id = sink_doc.external_id
+                entry.kind = document.kind
+                entry.discovered_by = document.discovered_by
+                entry.content_hash = sink_doc.digest()
+                entry.source_updated_at = document.updated_at
+                entry.last_run_id = ctx.run_id
+                entry.updated_at = utcnow()
+            counters.add_failures(refused)
             for source_id in batch.deleted_ids:
                 entry = await ledger.get(source_id)
                 if entry is not None:
@@ -295,6 +300,7 @@ class SyncEngine:
     async def _reconcile(self, ctx: RunContext, provider: SourceConnector, counters: RunCounters) -> None:
         """Infer deletions from an ID-only listing, behind the mass-deletion safety valve."""
         listing = await provider.list_ids(ctx.window.full)
+        counters.provider_requests += listing.requests
         async with self.database.session() as session:
             await self._lock_connector(session, ctx)
             ledger = Ledger(session, ctx.connector_id)

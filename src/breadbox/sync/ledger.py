@@ -23,6 +23,17 @@ class Ledger:
             )
         )
 
+    async def get_many(self, source_ids: list[str]) -> dict[str, SyncedDocument]:
+        if not source_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(SyncedDocument).where(
+                SyncedDocument.connector_id == self.connector_id,
+                SyncedDocument.source_id.in_(set(source_ids)),
+            )
+        )
+        return {row.source_id: row for row in rows}
+
     async def count(self) -> int:
         stmt = select(func.count()).where(SyncedDocument.connector_id == self.connector_id)
         return int(await self.session.scalar(stmt) or 0)

@@ -144,6 +144,7 @@ class LinearConnector:
         and archiving are reported by the windows, hard deletes wait for the scheduled sweep."""
         if not full:
             return IdListing(ids=set(), covers=frozenset())
+        before = self.client.requests
         ids: set[str] = set()
         cursors: dict[str, str | None] = dict.fromkeys(LISTED_KINDS)
         while cursors:
@@ -156,7 +157,7 @@ class LinearConnector:
                     cursors[root.alias] = end
                 else:
                     del cursors[root.alias]
-        return IdListing(ids=ids, covers=frozenset({"listing"}))
+        return IdListing(ids=ids, covers=frozenset({"listing"}), requests=self.client.requests - before)
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -120,6 +120,11 @@ class NotionConnector:
         )
 
     async def list_ids(self, full: bool) -> IdListing:
+        before = self.transport.requests
+        listing = await self._list_ids(full)
+        return IdListing(listing.ids, listing.covers, requests=self.transport.requests - before)
+
+    async def _list_ids(self, full: bool) -> IdListing:
         if full:
             if self._listing is None:  # no complete full load in this instance: walk everything
                 window = SyncWindow(since=None, until=datetime.now(UTC), full=True)
