@@ -14,7 +14,9 @@ def build_connector(settings: Settings, data_source: DataSource, get_token: Toke
     if data_source.type == "notion":
         from breadbox.providers.notion.connector import NotionConnector
 
-        limiter = limiters.get(f"notion:{data_source.id}", settings.notion_rate_limit, settings.notion_rate_burst)
+        limiter = limiters.get(
+            f"notion:{data_source.id}", settings.notion_rate_limit, settings.notion_rate_burst
+        )
         return NotionConnector(settings.notion_api_url, get_token, limiter=limiter)
     if data_source.type == "linear":
         from breadbox.providers.linear.connector import LinearConnector
