@@ -337,23 +337,20 @@ def sync(
     err.print("[green]Sync completed.[/green]")
 
 
-def _register_simulators() -> None:
-    # The simulators pull in graphql-core and the generators: load them only when asked for,
-    # so every other command starts fast.
-    if len(sys.argv) > 1 and sys.argv[1] != "simulate":
-        return
-    try:
+def _register_simulator_commands() -> None:
+    """`simulate` and `demo` pull in graphql-core, the simulators and the app: they are loaded
+    only when one of them is asked for (or for help), so every other command starts fast."""
+    wanted = sys.argv[1] if len(sys.argv) > 1 else "--help"
+    if wanted in ("simulate", "--help"):
+        from breadbox.simulators.linear.cli import simulate_linear
         from breadbox.simulators.notion.cli import simulate_notion
 
         simulate_app.command("notion")(simulate_notion)
-    except ImportError:  # pragma: no cover - while the simulator package is being written
-        pass
-    try:
-        from breadbox.simulators.linear.cli import simulate_linear
-
         simulate_app.command("linear")(simulate_linear)
-    except ImportError:  # pragma: no cover
-        pass
+    if wanted in ("demo", "--help"):
+        from breadbox.demo import demo as demo_command
+
+        app.command("demo")(demo_command)
 
 
-_register_simulators()
+_register_simulator_commands()
