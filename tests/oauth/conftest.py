@@ -13,16 +13,14 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from breadbox.app import create_app
-from breadbox.config import Settings
 from breadbox.crypto import SecretBox, load_secret_key
-from breadbox.servers import ServerThread, free_port
+from breadbox.servers import free_port
 from breadbox.simulators.linear import LinearSimConfig, LinearSimHandle
 from breadbox.simulators.linear import start as start_linear
 from breadbox.simulators.notion import NotionSimConfig, NotionSimHandle
 from breadbox.simulators.notion import start as start_notion
 from tests.oauth.flow import SIM
-from tests.plugins.api import BACKENDS, ApiServer, make_database
+from tests.plugins.api import BACKENDS, ApiServer, serve_app
 
 
 @dataclass
@@ -59,17 +57,10 @@ def oauth_server(
 ) -> Iterator[ApiServer]:
     """Breadbox under uvicorn, configured for OAuth against the simulators, on one backend."""
     tmp = tmp_path_factory.mktemp(f"oauth-{request.param}")
-    db = make_database(request.param, tmp)
     port = free_port()
-    settings = Settings(
-        data_dir=tmp, database_url=db.url, public_url=f"http://127.0.0.1:{port}", **oauth_settings(sims)
-    )
-    server = ServerThread(create_app(settings), port=port).start()
-    try:
-        yield ApiServer(backend=request.param, url=server.url, settings=settings)
-    finally:
-        server.stop()
-        db.drop()
+    settings = oauth_settings(sims, public_url=f"http://127.0.0.1:{port}")
+    with serve_app(request.param, tmp, port=port, **settings) as server:
+        yield server
 
 
 @pytest.fixture

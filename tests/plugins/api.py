@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,20 +94,39 @@ class ApiServer:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
 
 
+CLOSED_LOOPBACK = "http://127.0.0.1:9"  # nothing listens: a stray provider call fails at once, locally
+
+
+@contextmanager
+def serve_app(
+    backend: str, tmp: Path, *, worker: bool = False, port: int | None = None, **settings: Any
+) -> Iterator[ApiServer]:
+    """A throwaway database, migrated, and the app on it under uvicorn on a loopback port.
+
+    Provider URLs point at a closed loopback port unless given: no test may reach the internet."""
+    db = make_database(backend, tmp)
+    settings = {
+        "notion_api_url": CLOSED_LOOPBACK,
+        "linear_api_url": CLOSED_LOOPBACK,
+        "linear_authorize_url": f"{CLOSED_LOOPBACK}/oauth/authorize",
+        **settings,
+    }
+    config = Settings(data_dir=tmp, database_url=db.url, **settings)
+    server = ServerThread(create_app(config, worker=worker), port=port).start()
+    try:
+        yield ApiServer(backend=backend, url=server.url, settings=config)
+    finally:
+        server.stop()
+        db.drop()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def api_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
     """The app under uvicorn on a free loopback port, once per backend for the session."""
-    tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    db = make_database(request.param, tmp)
-    settings = Settings(data_dir=tmp, database_url=db.url)
-    server = ServerThread(create_app(settings, worker=False)).start()
-    try:
-        yield ApiServer(backend=request.param, url=server.url, settings=settings)
-    finally:
-        server.stop()
-        db.drop()
+    with serve_app(request.param, tmp_path_factory.mktemp(f"api-{request.param}")) as server:
+        yield server
 
 
 @pytest.fixture

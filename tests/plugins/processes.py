@@ -16,9 +16,8 @@ import httpx
 import psycopg
 
 from breadbox.servers import free_port
-from tests.plugins.api import PG_ADMIN_DSN
+from tests.plugins.api import CLOSED_LOOPBACK, PG_ADMIN_DSN
 
-CLOSED_LOOPBACK = "http://127.0.0.1:9"  # nothing listens there: provider calls fail at once, locally
 BREADBOX = str(Path(sys.executable).with_name("breadbox"))
 
 

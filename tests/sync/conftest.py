@@ -17,9 +17,7 @@ import pytest
 from breadbox.app import create_app
 from breadbox.config import Settings
 from breadbox.servers import ServerThread, free_port
-from tests.plugins.api import BACKENDS, ApiServer, ThrowawayDatabase, make_database
-
-CLOSED_LOOPBACK = "http://127.0.0.1:9"  # nothing listens: a stray provider call fails at once, locally
+from tests.plugins.api import BACKENDS, CLOSED_LOOPBACK, ApiServer, ThrowawayDatabase, make_database
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
