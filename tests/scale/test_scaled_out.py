@@ -17,7 +17,7 @@ from breadbox.simulators.linear import LinearSimConfig
 from breadbox.simulators.linear import start as start_linear
 from breadbox.simulators.notion import NotionSimConfig
 from breadbox.simulators.notion import start as start_notion
-from tests.plugins.processes import wait_until
+from tests.plugins.processes import run_cli, wait_until
 from tests.scale.conftest import (
     Cluster,
     assert_no_overlapping_runs,
@@ -72,6 +72,8 @@ def test_fifty_connectors_two_replicas_three_workers(cluster: Any) -> None:
             linear_client_secret=linear.client_secret,
         )
         c.start(apis=2, workers=3, concurrency=2)
+        listing = run_cli(c.env, "workers")
+        assert "6 live of 6" in listing.stderr, listing.stderr  # a sync and a scheduler worker each
         apis = [c.client(0), c.client(1)]
         sources = [notion_source(apis[i % 2], notion.token) for i in range(5)]
         # Linear through OAuth (the simulator consents at once): five data sources, five tokens.

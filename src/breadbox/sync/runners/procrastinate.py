@@ -233,7 +233,31 @@ class ProcrastinateRunner:
         del sync_connector, scheduler
 
     async def sync_connector(self, connector_id: uuid.UUID) -> str:
-        """The sync job: claim the connector's pending run and drive it to its end."""
+        """The sync job: claim the connector's pending run and drive it to its end.
+
+        A failure of the job itself (the database went away) is retried by Procrastinate with
+        backoff, unless another job of the connector is already waiting: that one does the work,
+        and retrying this one would collide with it on the queueing lock."""
+        try:
+            return await self._sync(connector_id)
+        except (DBAPIError, OSError):
+            if await self._twin_waiting(connector_id):
+                log.warning("sync job of %s failed; the job waiting behind it takes over", connector_id)
+                return "left to the waiting job"
+            raise
+
+    async def _twin_waiting(self, connector_id: uuid.UUID) -> bool:
+        try:
+            async with self.database.session() as session:
+                found = await session.scalar(
+                    text("SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :lock AND status = 'todo'"),
+                    {"lock": lock_for(connector_id)},
+                )
+                return bool(found)
+        except (DBAPIError, OSError):
+            return False
+
+    async def _sync(self, connector_id: uuid.UUID) -> str:
         async with self.database.session() as session:
             run_id = await session.scalar(
                 select(SyncRun.id).where(SyncRun.connector_id == connector_id, SyncRun.status == "pending")
