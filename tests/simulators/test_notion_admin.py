@@ -12,16 +12,21 @@ from tests.plugins.notion_sim import NotionSimFactory, notion_http
 
 
 def test_created_page_is_searchable_and_edits_bump_minutes(notion_sim: NotionSimHandle) -> None:
-    created = notion_sim.admin("POST", "/_sim/pages", {"title": "Quokka Ledger Zeppelin",
-                                                        "paragraphs": ["alpha words", "beta words"]})
+    created = notion_sim.admin(
+        "POST",
+        "/_sim/pages",
+        {"title": "Quokka Ledger Zeppelin", "paragraphs": ["alpha words", "beta words"]},
+    )
     assert created.status_code == 201
     pid = created.json()["id"]
     with notion_http(notion_sim) as c:
         hits = c.post("/v1/search", json={"query": "quokka ledger"}).json()["results"]
         assert [h["id"] for h in hits] == [pid]
         before = c.get(f"/v1/pages/{pid}").json()["last_edited_time"]
-        texts = [b["paragraph"]["rich_text"][0]["plain_text"]
-                 for b in c.get(f"/v1/blocks/{pid}/children").json()["results"]]
+        texts = [
+            b["paragraph"]["rich_text"][0]["plain_text"]
+            for b in c.get(f"/v1/blocks/{pid}/children").json()["results"]
+        ]
         assert texts == ["alpha words", "beta words"]
         notion_sim.admin("POST", "/_sim/clock", {"advance_seconds": 120})
         notion_sim.admin("PATCH", f"/_sim/pages/{pid}", {"title": "Renamed Quokka", "paragraphs": ["gamma"]})
@@ -33,9 +38,12 @@ def test_created_page_is_searchable_and_edits_bump_minutes(notion_sim: NotionSim
 
 
 def test_child_page_creation_trash_and_unshare(notion_sim: NotionSimHandle) -> None:
-    parent = notion_sim.admin("POST", "/_sim/pages", {"title": "Parent Walrus", "paragraphs": []}).json()["id"]
-    child = notion_sim.admin("POST", "/_sim/pages", {"title": "Child Walrus", "paragraphs": ["x"],
-                                                      "parent_id": parent}).json()["id"]
+    parent = notion_sim.admin("POST", "/_sim/pages", {"title": "Parent Walrus", "paragraphs": []}).json()[
+        "id"
+    ]
+    child = notion_sim.admin(
+        "POST", "/_sim/pages", {"title": "Child Walrus", "paragraphs": ["x"], "parent_id": parent}
+    ).json()["id"]
     with notion_http(notion_sim) as c:
         kids = c.get(f"/v1/blocks/{parent}/children").json()["results"]
         assert [(k["id"], k["type"]) for k in kids] == [(child, "child_page")]
@@ -43,7 +51,9 @@ def test_child_page_creation_trash_and_unshare(notion_sim: NotionSimHandle) -> N
         assert notion_sim.admin("DELETE", f"/_sim/pages/{parent}").status_code == 200
         assert c.get(f"/v1/pages/{parent}").json()["in_trash"] is True
         assert c.get(f"/v1/pages/{child}").json()["in_trash"] is True  # trash is inherited
-        assert parent not in {r["id"] for r in c.post("/v1/search", json={"query": "walrus"}).json()["results"]}
+        assert parent not in {
+            r["id"] for r in c.post("/v1/search", json={"query": "walrus"}).json()["results"]
+        }
         notion_sim.admin("POST", f"/_sim/pages/{parent}/unshare")
         assert c.get(f"/v1/pages/{parent}").status_code == 404
         assert c.get(f"/v1/pages/{child}").status_code == 404  # descendants lose access too
@@ -57,8 +67,10 @@ def test_stats_count_by_route_template_and_reset(notion_sim: NotionSimHandle) ->
         c.post("/v1/search", json={})
     notion_sim.admin("GET", "/_sim/pages")
     stats = notion_sim.stats()
-    assert stats["requests"] == {"total": 4, "by_endpoint": {"GET /v1/blocks/{id}/children": 3,
-                                                             "POST /v1/search": 1}}
+    assert stats["requests"] == {
+        "total": 4,
+        "by_endpoint": {"GET /v1/blocks/{id}/children": 3, "POST /v1/search": 1},
+    }
     assert stats["by_token"] == {notion_sim.token: 4}
     assert stats["max_concurrency"] >= 1
     notion_sim.admin("POST", "/_sim/reset-stats")
@@ -104,7 +116,9 @@ def test_faults_503_529_502_and_latency(notion_sim: NotionSimHandle) -> None:
         assert overloaded.headers["Retry-After"] == "1"
         notion_sim.admin("POST", "/_sim/faults", {"fail_next": 1, "statuses": [502]})
         edge = c.get("/v1/users/me")
-        assert edge.status_code == 502 and "x-notion-request-id" not in edge.headers and "cf-ray" in edge.headers
+        assert (
+            edge.status_code == 502 and "x-notion-request-id" not in edge.headers and "cf-ray" in edge.headers
+        )
         assert edge.headers["content-type"].startswith("text/html")
         notion_sim.admin("POST", "/_sim/faults", {"latency_ms": 150, "statuses": [500]})
         started = time.monotonic()
@@ -133,7 +147,10 @@ def test_admin_info_and_page_listing(notion_sim: NotionSimHandle) -> None:
     listing = httpx.get(f"{notion_sim.url}/_sim/pages").json()
     visible = [p for p in listing["pages"] if p["visible"]]
     assert visible and any(not p["visible"] for p in listing["pages"])
-    assert notion_sim.admin("PATCH", "/_sim/pages/00000000000040008000000000000000", {"title": "x"}).status_code == 404
+    assert (
+        notion_sim.admin("PATCH", "/_sim/pages/00000000000040008000000000000000", {"title": "x"}).status_code
+        == 404
+    )
 
 
 def test_search_index_lag_and_cursor_ttl(notion_sim_factory: NotionSimFactory) -> None:

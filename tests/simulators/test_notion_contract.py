@@ -59,8 +59,11 @@ def test_missing_version_unknown_token_and_bad_urls(notion_sim: NotionSimHandle)
         assert_error(c.get("/v1/nothing/here"), 400, "invalid_request_url")
     with notion_http(notion_sim) as c:
         assert_error(c.delete("/v1/search"), 400, "invalid_request")
-        assert_error(c.post("/v1/search", content=b"{not json", headers={"content-type": "application/json"}),
-                     400, "invalid_json")
+        assert_error(
+            c.post("/v1/search", content=b"{not json", headers={"content-type": "application/json"}),
+            400,
+            "invalid_json",
+        )
         assert_error(c.get("/v1/pages/not-a-uuid"), 400, "validation_error")
 
 
@@ -86,26 +89,41 @@ def test_search_rejects_bad_cursor_page_size_and_filters(notion_sim: NotionSimHa
         assert_error(c.post("/v1/search", json={"start_cursor": None}), 400, "validation_error")
         assert_error(c.post("/v1/search", json={"page_size": 101}), 400, "validation_error")
         assert_error(c.post("/v1/search", json={"page_size": 0}), 400, "validation_error")
-        assert_error(c.post("/v1/search", json={"filter": {"property": "object", "value": "database"}}),
-                     400, "validation_error")
+        assert_error(
+            c.post("/v1/search", json={"filter": {"property": "object", "value": "database"}}),
+            400,
+            "validation_error",
+        )
         assert_error(c.post("/v1/search", json={"bogus": 1}), 400, "validation_error")
         # a cursor from one listing is not valid for another
         cursor = c.post("/v1/search", json={"page_size": 2}).json()["next_cursor"]
-        assert_error(c.post("/v1/search", json={"page_size": 2, "query": "x", "start_cursor": cursor}),
-                     400, "validation_error")
+        assert_error(
+            c.post("/v1/search", json={"page_size": 2, "query": "x", "start_cursor": cursor}),
+            400,
+            "validation_error",
+        )
         page = first_page(notion_sim)
-        assert_error(c.get(f"/v1/blocks/{page}/children", params={"start_cursor": cursor}), 400, "validation_error")
-        assert_error(c.get(f"/v1/blocks/{page}/children", params={"page_size": "500"}), 400, "validation_error")
+        assert_error(
+            c.get(f"/v1/blocks/{page}/children", params={"start_cursor": cursor}), 400, "validation_error"
+        )
+        assert_error(
+            c.get(f"/v1/blocks/{page}/children", params={"page_size": "500"}), 400, "validation_error"
+        )
 
 
 def test_search_by_title_and_object_filter(notion_sim: NotionSimHandle) -> None:
     page = notion_sim.state.ws.pages[first_page(notion_sim)]
     with notion_http(notion_sim) as c:
-        hits = search_all(c, query=page.title.split()[0].upper(), filter={"property": "object", "value": "page"})
+        hits = search_all(
+            c, query=page.title.split()[0].upper(), filter={"property": "object", "value": "page"}
+        )
         sources = search_all(c, filter={"property": "object", "value": "data_source"})
     assert page.id in {h["id"] for h in hits}
-    assert all(h["object"] == "page" and page.title.split()[0].lower() in
-               h["properties"]["title"]["title"][0]["plain_text"].lower() for h in hits)
+    assert all(
+        h["object"] == "page"
+        and page.title.split()[0].lower() in h["properties"]["title"]["title"][0]["plain_text"].lower()
+        for h in hits
+    )
     assert sources and all(s["object"] == "data_source" for s in sources)
 
 
@@ -188,9 +206,29 @@ def test_block_tree_has_every_kind_with_nesting(notion_sim: NotionSimHandle) -> 
         by_type: dict[str, list[dict[str, Any]]] = {}
         for b in blocks:
             by_type.setdefault(b["type"], []).append(b)
-        expected = {"heading_1", "heading_2", "paragraph", "table", "table_row", "column_list", "column",
-                    "toggle", "code", "equation", "callout", "to_do", "image", "file", "pdf", "quote",
-                    "bookmark", "numbered_list_item", "link_to_page", "divider", "synced_block"}
+        expected = {
+            "heading_1",
+            "heading_2",
+            "paragraph",
+            "table",
+            "table_row",
+            "column_list",
+            "column",
+            "toggle",
+            "code",
+            "equation",
+            "callout",
+            "to_do",
+            "image",
+            "file",
+            "pdf",
+            "quote",
+            "bookmark",
+            "numbered_list_item",
+            "link_to_page",
+            "divider",
+            "synced_block",
+        }
         assert expected <= set(by_type), expected - set(by_type)
         table = by_type["table"][0]
         assert table["has_children"] and table["table"]["table_width"] == 3
@@ -200,8 +238,11 @@ def test_block_tree_has_every_kind_with_nesting(notion_sim: NotionSimHandle) -> 
         image = by_type["image"][0]["image"]
         assert image["type"] == "file" and image["file"]["expiry_time"].endswith("Z")
         assert by_type["pdf"][0]["pdf"]["type"] == "external"
-        mention = next(b for b in by_type["paragraph"] if any(
-            rt["type"] == "mention" for rt in b["paragraph"]["rich_text"]))
+        mention = next(
+            b
+            for b in by_type["paragraph"]
+            if any(rt["type"] == "mention" for rt in b["paragraph"]["rich_text"])
+        )
         kinds = {rt["mention"]["type"] for rt in mention["paragraph"]["rich_text"] if rt["type"] == "mention"}
         assert kinds == {"page", "user", "date"}
         one = c.get(f"/v1/blocks/{table['id']}").json()
@@ -261,25 +302,42 @@ def test_query_filters_sorts_and_row_cap(notion_sim_factory: NotionSimFactory) -
     with notion_http(sim) as c:
         seen, cursor, last = [], None, {}
         while True:
-            last = c.post(f"/v1/data_sources/{big}/query",
-                          json={"page_size": 100, **({"start_cursor": cursor} if cursor else {})}).json()
+            last = c.post(
+                f"/v1/data_sources/{big}/query",
+                json={"page_size": 100, **({"start_cursor": cursor} if cursor else {})},
+            ).json()
             seen += last["results"]
             if not last["has_more"]:
                 break
             cursor = last["next_cursor"]
         assert len(seen) == 120
-        assert last["request_status"] == {"type": "incomplete", "incomplete_reason": "query_result_limit_reached"}
-        done = c.post(f"/v1/data_sources/{tasks}/query",
-                      json={"filter": {"property": "Done", "checkbox": {"equals": True}}}).json()["results"]
+        assert last["request_status"] == {
+            "type": "incomplete",
+            "incomplete_reason": "query_result_limit_reached",
+        }
+        done = c.post(
+            f"/v1/data_sources/{tasks}/query",
+            json={"filter": {"property": "Done", "checkbox": {"equals": True}}},
+        ).json()["results"]
         assert done and all(r["properties"]["Done"]["checkbox"] for r in done)
         cutoff = sorted(r["last_edited_time"] for r in seen)[60]
-        recent = c.post(f"/v1/data_sources/{big}/query", json={
-            "filter": {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": cutoff}},
-            "sorts": [{"timestamp": "last_edited_time", "direction": "descending"}]}).json()["results"]
+        recent = c.post(
+            f"/v1/data_sources/{big}/query",
+            json={
+                "filter": {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": cutoff}},
+                "sorts": [{"timestamp": "last_edited_time", "direction": "descending"}],
+            },
+        ).json()["results"]
         stamps = [r["last_edited_time"] for r in recent]
         assert stamps and min(stamps) >= cutoff and stamps == sorted(stamps, reverse=True)
-        assert_error(c.post(f"/v1/data_sources/{tasks}/query", json={"filter": {"property": "Nope",
-                     "checkbox": {"equals": True}}}), 400, "validation_error")
+        assert_error(
+            c.post(
+                f"/v1/data_sources/{tasks}/query",
+                json={"filter": {"property": "Nope", "checkbox": {"equals": True}}},
+            ),
+            400,
+            "validation_error",
+        )
 
 
 def test_comments_only_unresolved(notion_sim: NotionSimHandle) -> None:

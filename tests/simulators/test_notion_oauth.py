@@ -14,7 +14,9 @@ from tests.plugins.notion_sim import NotionSimFactory, notion_http
 REDIRECT = "http://127.0.0.1:9/callback?keep=1"
 
 
-def authorize(sim: NotionSimHandle, redirect: str | None = REDIRECT, state: str = "xyz") -> dict[str, list[str]]:
+def authorize(
+    sim: NotionSimHandle, redirect: str | None = REDIRECT, state: str = "xyz"
+) -> dict[str, list[str]]:
     params = {"client_id": sim.client_id, "response_type": "code", "owner": "user", "state": state}
     if redirect:
         params["redirect_uri"] = redirect
@@ -26,8 +28,11 @@ def authorize(sim: NotionSimHandle, redirect: str | None = REDIRECT, state: str 
 
 
 def token(sim: NotionSimHandle, body: dict[str, Any], secret: str | None = None) -> httpx.Response:
-    return httpx.post(f"{sim.url}/v1/oauth/token", json=body,
-                      auth=(sim.client_id, secret if secret is not None else sim.client_secret))
+    return httpx.post(
+        f"{sim.url}/v1/oauth/token",
+        json=body,
+        auth=(sim.client_id, secret if secret is not None else sim.client_secret),
+    )
 
 
 def exchange(sim: NotionSimHandle) -> dict[str, Any]:
@@ -51,8 +56,18 @@ def test_deny_switch_gives_access_denied(notion_sim: NotionSimHandle) -> None:
 
 def test_token_response_is_complete_and_reads_the_workspace(notion_sim: NotionSimHandle) -> None:
     data = exchange(notion_sim)
-    expected = {"access_token", "token_type", "refresh_token", "bot_id", "workspace_id", "workspace_name",
-                "workspace_icon", "owner", "duplicated_template_id", "request_id"}
+    expected = {
+        "access_token",
+        "token_type",
+        "refresh_token",
+        "bot_id",
+        "workspace_id",
+        "workspace_name",
+        "workspace_icon",
+        "owner",
+        "duplicated_template_id",
+        "request_id",
+    }
     assert set(data) == expected  # no expires_in: notion.md 5.3
     assert data["token_type"] == "bearer" and data["owner"]["type"] == "user"
     assert data["owner"]["user"]["object"] == "user" and data["workspace_id"] == notion_sim.state.ws.id
@@ -73,15 +88,20 @@ def test_code_is_single_use(notion_sim: NotionSimHandle) -> None:
 
 def test_redirect_uri_must_match(notion_sim: NotionSimHandle) -> None:
     code = authorize(notion_sim)["code"][0]
-    resp = token(notion_sim, {"grant_type": "authorization_code", "code": code,
-                              "redirect_uri": "http://127.0.0.1:9/other"})
+    resp = token(
+        notion_sim,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9/other"},
+    )
     assert resp.status_code == 400 and resp.json()["code"] == "invalid_grant"
 
 
 def test_wrong_secret_is_rejected(notion_sim: NotionSimHandle) -> None:
     code = authorize(notion_sim)["code"][0]
-    resp = token(notion_sim, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
-                 secret="secret_wrong")
+    resp = token(
+        notion_sim,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT},
+        secret="secret_wrong",
+    )
     assert resp.status_code == 401 and resp.json()["code"] == "unauthorized"
     no_auth = httpx.post(f"{notion_sim.url}/v1/oauth/token", json={"grant_type": "authorization_code"})
     assert no_auth.status_code == 401
@@ -93,7 +113,9 @@ def test_refresh_rotates_and_is_counted(notion_sim: NotionSimHandle) -> None:
     resp = token(notion_sim, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert resp.status_code == 200
     second = resp.json()
-    assert second["access_token"] != first["access_token"] and second["refresh_token"] != first["refresh_token"]
+    assert (
+        second["access_token"] != first["access_token"] and second["refresh_token"] != first["refresh_token"]
+    )
     assert second["bot_id"] == first["bot_id"]
     reuse = token(notion_sim, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
     assert reuse.status_code == 400 and reuse.json()["code"] == "invalid_grant"
@@ -129,4 +151,6 @@ def test_introspect_and_revoke(notion_sim: NotionSimHandle) -> None:
     url = notion_sim.url + "/v1/oauth"
     assert httpx.post(f"{url}/introspect", json={"token": data["access_token"]}, auth=auth).json()["active"]
     assert httpx.post(f"{url}/revoke", json={"token": data["access_token"]}, auth=auth).status_code == 200
-    assert not httpx.post(f"{url}/introspect", json={"token": data["access_token"]}, auth=auth).json()["active"]
+    assert not httpx.post(f"{url}/introspect", json={"token": data["access_token"]}, auth=auth).json()[
+        "active"
+    ]

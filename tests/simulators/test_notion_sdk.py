@@ -41,7 +41,9 @@ def walk(client: Client) -> dict[str, Any]:
         assert is_full_page(page)
         stack = [page_id]
         while stack:
-            for block in collect_paginated_api(client.blocks.children.list, block_id=stack.pop(), page_size=50):
+            for block in collect_paginated_api(
+                client.blocks.children.list, block_id=stack.pop(), page_size=50
+            ):
                 assert is_full_block(block)
                 blocks.append(block)
                 if block["type"] == "child_page" and block["id"] not in pages:

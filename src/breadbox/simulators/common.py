@@ -138,9 +138,7 @@ class SimState:
         self.faults = Faults()
 
 
-def admin_routes(
-    state: SimState, on_reset: Callable[[], None] | None = None
-) -> list[Route]:
+def admin_routes(state: SimState, on_reset: Callable[[], None] | None = None) -> list[Route]:
     """`/_sim/stats`, `/_sim/reset-stats`, `/_sim/faults` and `/_sim/clock`."""
 
     async def stats(_: Request) -> Response:
