@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from breadbox.db.base import UTCDateTime
-from breadbox.db.session import Values, read_all
+from breadbox.db.session import ReadSource, Values, read_all
 from breadbox.validation import invalid
 
 T = TypeVar("T")
@@ -170,17 +170,21 @@ class Keyset:
         return stmt, binds
 
     async def rows(
-        self, session: AsyncSession, params: CursorParams, owner: dict[str, Any]
+        self, source: ReadSource, params: CursorParams, owner: dict[str, Any]
     ) -> tuple[list[Values], bool, int | None]:
         """One page of Core rows (tuples in column order, newest first), `has_more` and the total
         when asked for; `owner` binds the base statement's own parameters."""
         stmt, binds = self.choose(params)
-        rows = await read_all(session, stmt, {**owner, **binds})
+        rows = await read_all(source, stmt, {**owner, **binds})
         total = None
         if params.include_total:
-            total = int((await read_all(session, self.count, owner))[0][0])
+            total = await self.total(source, owner)
         rows, has_more = _trim(rows, params)
         return rows, has_more, total
+
+    async def total(self, source: ReadSource, owner: dict[str, Any]) -> int:
+        """How many rows the base statement has (a count: O(rows), only on request)."""
+        return int((await read_all(source, self.count, owner))[0][0])
 
 
 def page_of(items: list[T], has_more: bool, total: int | None, cursor_of: Callable[[T], Cursor]) -> Page[T]:

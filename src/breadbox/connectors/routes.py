@@ -1,4 +1,7 @@
-"""The connector operations of the contract (HTTP only)."""
+"""The connector operations of the contract (HTTP only).
+
+The two read-only operations take the `Database` rather than a session, as for data sources: they
+read through the fast read path and need no request-scoped session."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Response
 
-from breadbox.api.deps import SessionDep, json_response
+from breadbox.api.deps import DatabaseDep, SessionDep, json_response
 from breadbox.auth.dependencies import CreateDep, DeleteDep, ListDep, ReadDep, WriteDep
 from breadbox.connectors.schemas import (
     ConnectorListResponse,
@@ -16,7 +19,7 @@ from breadbox.connectors.schemas import (
     DataSourceConnectorDeleted,
     DataSourceConnectorUpdateParams,
 )
-from breadbox.connectors.service import ConnectorService, to_schema
+from breadbox.connectors.service import ConnectorQueries, ConnectorService, to_schema
 from breadbox.errors import AuthenticationError, ForbiddenError, NotFoundError, error_responses
 from breadbox.pagination import CursorParams, cursor_params
 
@@ -51,11 +54,11 @@ async def create_connector(
 async def list_connectors(
     data_source_id: Annotated[uuid.UUID, _ds("get connectors for")],
     pagination: Annotated[CursorParams, Depends(cursor_params)],
-    session: SessionDep,
+    database: DatabaseDep,
     principal: ListDep,
 ) -> Response:
     """Get all connectors for a data source."""
-    page = await ConnectorService(session).list(principal.organization_id, data_source_id, pagination)
+    page = await ConnectorQueries(database).list(principal.organization_id, data_source_id, pagination)
     return json_response(
         ConnectorListResponse(pagination=page.pagination, data=[to_schema(r) for r in page.items])
     )
@@ -65,12 +68,12 @@ async def list_connectors(
 async def get_connector(
     data_source_id: Annotated[uuid.UUID, _ds("get a connector for")],
     connector_id: Annotated[uuid.UUID, _cn("get")],
-    session: SessionDep,
+    database: DatabaseDep,
     principal: ReadDep,
 ) -> Response:
     """Get a connector by ID."""
-    row = await ConnectorService(session).get(principal.organization_id, data_source_id, connector_id)
-    return json_response(to_schema(row))
+    record = await ConnectorQueries(database).get(principal.organization_id, data_source_id, connector_id)
+    return json_response(to_schema(record))
 
 
 @router.put("/{connector_id}", operation_id="update_connector", response_model=DataSourceConnector)

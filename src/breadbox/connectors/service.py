@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.connectors.models import Connector
-from breadbox.connectors.repository import ConnectorRepository
+from breadbox.connectors.repository import ConnectorRecord, ConnectorRecords, ConnectorRepository
 from breadbox.connectors.schemas import (
     DataSourceConnector,
     DataSourceConnectorCreateParams,
@@ -16,6 +16,7 @@ from breadbox.connectors.schemas import (
 )
 from breadbox.data_sources.repository import DataSourceRepository
 from breadbox.db.base import utcnow
+from breadbox.db.session import ReadSource
 from breadbox.durations import DEFAULT_SECONDS, format_iso
 from breadbox.errors import NotFoundError
 from breadbox.pagination import CursorParams, Page
@@ -24,16 +25,43 @@ from breadbox.stores.sink import LocalStoreSink
 from breadbox.sync.service import SyncRequests
 
 
+class ConnectorQueries:
+    """The read-only operations: `ConnectorRecord`s through the fast read path. `source` is the
+    request's session, or the `Database` for a request that only reads (it then needs no session)."""
+
+    def __init__(self, source: ReadSource) -> None:
+        self.records = ConnectorRecords(source)
+
+    async def get(
+        self, organization_id: uuid.UUID, data_source_id: uuid.UUID, connector_id: uuid.UUID
+    ) -> ConnectorRecord:
+        found, record = await self.records.find(organization_id, data_source_id, connector_id)
+        if not found:
+            raise _data_source_not_found(data_source_id)
+        if record is None:
+            raise _not_found(connector_id)
+        return record
+
+    async def list(
+        self, organization_id: uuid.UUID, data_source_id: uuid.UUID, params: CursorParams
+    ) -> Page[ConnectorRecord]:
+        page = await self.records.page(organization_id, data_source_id, params)
+        if page is None:
+            raise _data_source_not_found(data_source_id)
+        return page
+
+
 class ConnectorService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.repository = ConnectorRepository(session)
         self.data_sources = DataSourceRepository(session)
         self.syncs = SyncRequests(session)
+        self.queries = ConnectorQueries(session)
 
     async def _data_source_id(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> uuid.UUID:
         if await self.data_sources.get(organization_id, data_source_id) is None:
-            raise NotFoundError(f"Data source {data_source_id} not found", error_type="data_source_not_found")
+            raise _data_source_not_found(data_source_id)
         return data_source_id
 
     async def create(
@@ -61,17 +89,23 @@ class ConnectorService:
     async def get(
         self, organization_id: uuid.UUID, data_source_id: uuid.UUID, connector_id: uuid.UUID
     ) -> Connector:
+        """The ORM row, for a change in this unit of work (read-only requests use `find`)."""
         await self._data_source_id(organization_id, data_source_id)
         row = await self.repository.get(data_source_id, connector_id)
         if row is None:
-            raise NotFoundError(f"Connector {connector_id} not found", error_type="connector_not_found")
+            raise _not_found(connector_id)
         return row
+
+    async def find(
+        self, organization_id: uuid.UUID, data_source_id: uuid.UUID, connector_id: uuid.UUID
+    ) -> ConnectorRecord:
+        """A read-only view of the connector, through the fast read path."""
+        return await self.queries.get(organization_id, data_source_id, connector_id)
 
     async def list(
         self, organization_id: uuid.UUID, data_source_id: uuid.UUID, params: CursorParams
-    ) -> Page[Connector]:
-        await self._data_source_id(organization_id, data_source_id)
-        return await self.repository.page(data_source_id, params)
+    ) -> Page[ConnectorRecord]:
+        return await self.queries.list(organization_id, data_source_id, params)
 
     async def update(
         self,
@@ -120,7 +154,15 @@ class ConnectorService:
         await self.session.flush()
 
 
-def to_schema(row: Connector) -> DataSourceConnector:
+def _data_source_not_found(data_source_id: uuid.UUID) -> NotFoundError:
+    return NotFoundError(f"Data source {data_source_id} not found", error_type="data_source_not_found")
+
+
+def _not_found(connector_id: uuid.UUID) -> NotFoundError:
+    return NotFoundError(f"Connector {connector_id} not found", error_type="connector_not_found")
+
+
+def to_schema(row: Connector | ConnectorRecord) -> DataSourceConnector:
     return DataSourceConnector(
         id=str(row.id),
         created_at=row.created_at,

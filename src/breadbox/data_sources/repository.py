@@ -1,10 +1,12 @@
 """SQL for data sources.
 
-Two kinds of reads: `get` / `get_for_update` hand out ORM rows for a unit of work that changes them;
-`find` / `page` answer read-only requests with `DataSourceRecord`s, plain Core rows without the
-sealed credentials, through the fast read path (`breadbox.db.session.read_all`). Records skip the
-ORM's identity map and change tracking, which is about a third of the cost of a point read, and a
-read path that never loads `credentials` cannot leak them.
+Two kinds of reads: `DataSourceRepository.get` / `get_for_update` hand out ORM rows for a unit of
+work that changes them; `DataSourceRecords.find` / `page` answer read-only requests with
+`DataSourceRecord`s, plain Core rows without the sealed credentials, through the fast read path
+(`breadbox.db.session.read_all`). Records skip the ORM's identity map and change tracking, which is
+about a third of the cost of a point read, and a read path that never loads `credentials` cannot
+leak them. `DataSourceRecords` reads from a session or, for a request that only reads, from the
+`Database` itself, so such a request needs no session at all.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from breadbox.data_sources.models import DataSource
-from breadbox.db.session import read_one
+from breadbox.db.session import ReadSource, read_one
 from breadbox.pagination import Cursor, CursorParams, Keyset, Page, page_of
 
 
@@ -53,6 +55,10 @@ _RECORD = select(
 _OWNED = _RECORD.where(_t.c.organization_id == bindparam("organization_id", type_=Uuid()))
 _ONE = _OWNED.where(_t.c.id == bindparam("id", type_=Uuid()))
 _PAGES = Keyset(_OWNED, _t.c.created_at, _t.c.id)
+_EXISTS = select(_t.c.id).where(
+    _t.c.id == bindparam("id", type_=Uuid()),
+    _t.c.organization_id == bindparam("organization_id", type_=Uuid()),
+)
 
 
 class DataSourceRepository:
@@ -72,21 +78,33 @@ class DataSourceRepository:
             select(DataSource).where(DataSource.id == data_source_id).with_for_update()
         )
 
+    def add(self, row: DataSource) -> None:
+        self.session.add(row)
+
+    async def delete(self, row: DataSource) -> None:
+        await self.session.delete(row)
+
+
+class DataSourceRecords:
+    """Read-only `DataSourceRecord`s through the fast read path, from `source` (see the module
+    docstring)."""
+
+    def __init__(self, source: ReadSource) -> None:
+        self.source = source
+
     async def find(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSourceRecord | None:
-        row = await read_one(self.session, _ONE, {"organization_id": organization_id, "id": data_source_id})
+        row = await read_one(self.source, _ONE, {"organization_id": organization_id, "id": data_source_id})
         return DataSourceRecord._make(row) if row is not None else None
 
+    async def exists(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> bool:
+        params = {"organization_id": organization_id, "id": data_source_id}
+        return await read_one(self.source, _EXISTS, params) is not None
+
     async def page(self, organization_id: uuid.UUID, params: CursorParams) -> Page[DataSourceRecord]:
-        rows, has_more, total = await _PAGES.rows(self.session, params, {"organization_id": organization_id})
+        rows, has_more, total = await _PAGES.rows(self.source, params, {"organization_id": organization_id})
         return page_of(
             [DataSourceRecord._make(r) for r in rows],
             has_more,
             total,
             lambda r: Cursor(r.created_at, r.id),
         )
-
-    def add(self, row: DataSource) -> None:
-        self.session.add(row)
-
-    async def delete(self, row: DataSource) -> None:
-        await self.session.delete(row)

@@ -10,7 +10,7 @@ from breadbox.connectors.service import ConnectorService
 from breadbox.crypto import SecretBox
 from breadbox.data_sources import credentials
 from breadbox.data_sources.models import DataSource
-from breadbox.data_sources.repository import DataSourceRecord, DataSourceRepository
+from breadbox.data_sources.repository import DataSourceRecord, DataSourceRecords, DataSourceRepository
 from breadbox.data_sources.schemas import (
     ApiKeyCreateOrUpdateParams,
     DataSourceParams,
@@ -20,6 +20,7 @@ from breadbox.data_sources.schemas import (
     DataSource as DataSourceOut,
 )
 from breadbox.db.base import utcnow
+from breadbox.db.session import ReadSource
 from breadbox.errors import NotFoundError
 from breadbox.pagination import CursorParams, Page
 from breadbox.validation import invalid
@@ -28,11 +29,30 @@ from breadbox.validation import invalid
 ALLOWED_AUTH = {"notion": {"api_key", "oauth2"}, "linear": {"oauth2"}}
 
 
+class DataSourceQueries:
+    """The read-only operations: `DataSourceRecord`s through the fast read path. `source` is the
+    request's session, or the `Database` for a request that only reads (it then needs no session)."""
+
+    def __init__(self, source: ReadSource) -> None:
+        self.records = DataSourceRecords(source)
+
+    async def get(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSourceRecord:
+        """A read-only view of the data source (another organization's is a 404 like a missing one)."""
+        record = await self.records.find(organization_id, data_source_id)
+        if record is None:
+            raise _not_found(data_source_id)
+        return record
+
+    async def list(self, organization_id: uuid.UUID, params: CursorParams) -> Page[DataSourceRecord]:
+        return await self.records.page(organization_id, params)
+
+
 class DataSourceService:
     def __init__(self, session: AsyncSession, box: SecretBox) -> None:
         self.session = session
         self.box = box
         self.repository = DataSourceRepository(session)
+        self.queries = DataSourceQueries(session)
 
     async def create(self, organization_id: uuid.UUID, params: DataSourceParams) -> DataSource:
         row = DataSource(
@@ -45,13 +65,10 @@ class DataSourceService:
 
     async def get(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSourceRecord:
         """A read-only view of the data source (another organization's is a 404 like a missing one)."""
-        record = await self.repository.find(organization_id, data_source_id)
-        if record is None:
-            raise _not_found(data_source_id)
-        return record
+        return await self.queries.get(organization_id, data_source_id)
 
     async def list(self, organization_id: uuid.UUID, params: CursorParams) -> Page[DataSourceRecord]:
-        return await self.repository.page(organization_id, params)
+        return await self.queries.list(organization_id, params)
 
     async def _row(self, organization_id: uuid.UUID, data_source_id: uuid.UUID) -> DataSource:
         """The ORM row, for a change in this unit of work."""

@@ -15,8 +15,9 @@ instead: one Core `select` run on a plain driver connection, outside any transac
   microseconds, less than the hop to a worker thread would; what it cannot do is run a long query
   without holding up the loop, so only O(limit) statements belong here (a count is the exception
   callers accept with `include_total`).
-- PostgreSQL: a small psycopg pool of autocommit connections with server-side prepared statements:
-  one round trip per read and no BEGIN/COMMIT.
+- PostgreSQL: a few long-lived autocommit psycopg connections owned by the reader (not a pool: see
+  `PostgresReader`) with server-side prepared statements: one round trip per read and no
+  BEGIN/COMMIT.
 
 The SQL is written once, as SQLAlchemy Core; each statement is compiled once per dialect and run
 with SQLAlchemy's own bind and result processors, so values come back exactly as they do through the
@@ -31,9 +32,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect
@@ -48,7 +51,7 @@ POOL_RECYCLE_SECONDS = 1800
 # A WAL reader only waits in rare cases (another connection recovering the WAL index); it waits on
 # the event loop, so briefly.
 SQLITE_READER_TIMEOUT_S = 1.0
-READER_POOL_MAX = 10
+READER_CONNECTIONS = 10
 READER_KEY = "breadbox.reader"
 
 Values = tuple[Any, ...]
@@ -193,47 +196,112 @@ class SqliteReader:
 
 
 class PostgresReader:
-    """A psycopg pool of autocommit connections; every statement is prepared on first use
-    (`prepare_threshold=0`), so a read is one round trip of a bind and an execute."""
+    """A few long-lived autocommit psycopg connections owned by the reader; every statement is
+    prepared on first use (`prepare_threshold=0`), so a read is one round trip of a bind and an
+    execute.
 
-    def __init__(self, conninfo: str, dialect: Dialect) -> None:
-        from psycopg_pool import AsyncConnectionPool
+    Not a general pool: a read holds a connection for exactly one statement, on one event loop, so
+    handing one out is a list pop and giving it back a list append (a pool's locks, waiting-room
+    bookkeeping and background maintenance cost more than that per request). Connections open on
+    demand up to `READER_CONNECTIONS`; beyond that a read waits for one to come back. One that
+    comes back broken, mid-statement (its read was cancelled) or older than
+    `POOL_RECYCLE_SECONDS` is closed instead, which frees its place.
+    """
 
+    def __init__(self, conninfo: str, dialect: Dialect, max_connections: int = READER_CONNECTIONS) -> None:
+        self.conninfo = conninfo
         self.plans = _Plans(dialect)
-        self.pool = AsyncConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=READER_POOL_MAX,
-            max_lifetime=POOL_RECYCLE_SECONDS,
-            kwargs={"autocommit": True, "prepare_threshold": 0},
-            open=False,
-        )
-        self._opened: asyncio.Lock | None = None
-        self._open = False
+        self.max_connections = max_connections
+        self._idle: list[Any] = []  # psycopg.AsyncConnection, the most recently used last
+        # id(connection) -> (time.monotonic() when opened, the generation it was opened in)
+        self._opened: dict[int, tuple[float, int]] = {}
+        self._count = 0  # open or opening
+        self._waiters: deque[asyncio.Future[Any]] = deque()
+        self._generation = 0  # `close` starts a new one: older connections close when they return
 
     async def all(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
-        if not self._open:
-            await self._open_pool()
         plan = self.plans.of(stmt)
-        async with self.pool.connection() as conn:
+        conn = self._idle.pop() if self._idle else await self._acquire()
+        try:
             cursor = await conn.execute(plan.sql, plan.parameters(params))
             raw = await cursor.fetchall()
+        finally:
+            await self._release(conn)
         return [plan.row(r) for r in raw]
 
-    async def _open_pool(self) -> None:
-        self._opened = self._opened or asyncio.Lock()
-        async with self._opened:
-            if not self._open:
-                await self.pool.open()
-                self._open = True
+    async def _acquire(self) -> Any:
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._count < self.max_connections:
+                return await self._connect()
+            waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                conn = await waiter
+            except asyncio.CancelledError:
+                # Handed a connection (or a free place) just as this read was cancelled: pass it on.
+                if waiter.done() and not waiter.cancelled():
+                    self._hand_over(waiter.result())
+                raise
+            if conn is not None:
+                return conn
+            # None: a place came free; open a connection in it.
+
+    async def _connect(self) -> Any:
+        from psycopg import AsyncConnection
+
+        self._count += 1
+        try:
+            conn = await AsyncConnection.connect(self.conninfo, autocommit=True, prepare_threshold=0)
+        except BaseException:
+            self._count -= 1
+            self._hand_over(None)
+            raise
+        self._opened[id(conn)] = (time.monotonic(), self._generation)
+        return conn
+
+    async def _release(self, conn: Any) -> None:
+        from psycopg.pq import TransactionStatus
+
+        opened_at, generation = self._opened.get(id(conn), (0.0, -1))
+        reusable = (
+            generation == self._generation
+            and not conn.broken
+            and not conn.closed
+            and conn.info.transaction_status == TransactionStatus.IDLE
+            and time.monotonic() - opened_at < POOL_RECYCLE_SECONDS
+        )
+        if reusable:
+            self._hand_over(conn)
+            return
+        self._opened.pop(id(conn), None)
+        self._count -= 1
+        self._hand_over(None)
+        await conn.close()
+
+    def _hand_over(self, conn: Any) -> None:
+        """Give `conn` (None: a free place) to the longest waiting read, else keep it idle."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(conn)
+                return
+        if conn is not None:
+            self._idle.append(conn)
 
     async def version(self) -> int | None:
         return None
 
     async def close(self) -> None:
-        if self._open:
-            await self.pool.close()
-            self._open = False
+        """Close the idle connections now and those in use when they come back; a later read
+        opens new ones (as the SQLite reader does)."""
+        self._generation += 1
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            self._opened.pop(id(conn), None)
+            self._count -= 1
+            await conn.close()
 
 
 def make_reader(engine: AsyncEngine) -> Reader | None:
@@ -248,18 +316,25 @@ def make_reader(engine: AsyncEngine) -> Reader | None:
     return PostgresReader(conninfo, engine.dialect)
 
 
-async def read_all(session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
+# Where read-only queries read from: the request's session (reads then see its transaction once it
+# has begun one), or the `Database` itself for a request that only reads and so needs no session.
+ReadSource: TypeAlias = "AsyncSession | Database"
+
+
+async def read_all(source: ReadSource, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
     """The rows of a read-only Core `select` with named bind `params`, as tuples in column order:
     from the session when it already has a transaction (its own writes must be visible), else from
     the database's reader (see the module docstring)."""
-    reader: Reader | None = session.info.get(READER_KEY)
-    if reader is None or session.in_transaction():
-        return [tuple(row) for row in await session.execute(stmt, dict(params))]
+    if isinstance(source, Database):
+        return await source.read_all(stmt, params)
+    reader: Reader | None = source.info.get(READER_KEY)
+    if reader is None or source.in_transaction():
+        return [tuple(row) for row in await source.execute(stmt, dict(params))]
     return await reader.all(stmt, params)
 
 
-async def read_one(session: AsyncSession, stmt: Select[Any], params: Mapping[str, Any]) -> Values | None:
-    rows = await read_all(session, stmt, params)
+async def read_one(source: ReadSource, stmt: Select[Any], params: Mapping[str, Any]) -> Values | None:
+    rows = await read_all(source, stmt, params)
     return rows[0] if rows else None
 
 
