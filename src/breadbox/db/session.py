@@ -16,8 +16,8 @@ instead: one Core `select` run on a plain driver connection, outside any transac
   without holding up the loop, so only O(limit) statements belong here (a count is the exception
   callers accept with `include_total`).
 - PostgreSQL: a few long-lived autocommit psycopg connections owned by the reader (not a pool: see
-  `PostgresReader`) with server-side prepared statements: one round trip per read and no
-  BEGIN/COMMIT.
+  `PostgresReader`) with server-side prepared statements and no BEGIN/COMMIT; the reads that
+  concurrent requests start in the same event-loop pass share one round trip (a pipeline).
 
 The SQL is written once, as SQLAlchemy Core; each statement is compiled once per dialect and run
 with SQLAlchemy's own bind and result processors, so values come back exactly as they do through the
@@ -197,15 +197,21 @@ class SqliteReader:
 
 class PostgresReader:
     """A few long-lived autocommit psycopg connections owned by the reader; every statement is
-    prepared on first use (`prepare_threshold=0`), so a read is one round trip of a bind and an
-    execute.
+    prepared on first use (`prepare_threshold=0`), so a read is a bind and an execute.
 
-    Not a general pool: a read holds a connection for exactly one statement, on one event loop, so
+    Reads are batched: a read queues itself and the first one of an event-loop pass starts a task
+    that runs, once the loop is through the callbacks ready now, every read queued by then on one
+    connection: alone as a plain execute, several as a pipeline. Under load most of a read's cost
+    is the round trip's system calls (a send, a poll registration, a receive), so a batch of n
+    pays them once instead of n times. A statement that fails aborts the rest of its pipeline;
+    the batch is then run again one statement at a time, so each read gets its own answer.
+
+    Not a general pool: a batch holds a connection for one round trip, on one event loop, so
     handing one out is a list pop and giving it back a list append (a pool's locks, waiting-room
-    bookkeeping and background maintenance cost more than that per request). Connections open on
-    demand up to `READER_CONNECTIONS`; beyond that a read waits for one to come back. One that
-    comes back broken, mid-statement (its read was cancelled) or older than
-    `POOL_RECYCLE_SECONDS` is closed instead, which frees its place.
+    bookkeeping and background maintenance cost more than that). Connections open on demand up to
+    `READER_CONNECTIONS`; beyond that a batch waits for one to come back. One that comes back
+    broken, mid-statement or older than `POOL_RECYCLE_SECONDS` is closed instead, which frees its
+    place.
     """
 
     def __init__(self, conninfo: str, dialect: Dialect, max_connections: int = READER_CONNECTIONS) -> None:
@@ -218,16 +224,82 @@ class PostgresReader:
         self._count = 0  # open or opening
         self._waiters: deque[asyncio.Future[Any]] = deque()
         self._generation = 0  # `close` starts a new one: older connections close when they return
+        self._batch: list[_Queued] = []  # reads waiting for the next batch
+        self._flush: asyncio.Task[None] | None = None  # the task that will run them
+        self._running: set[asyncio.Task[None]] = set()  # batch tasks, kept until done
 
     async def all(self, stmt: Select[Any], params: Mapping[str, Any]) -> list[Values]:
         plan = self.plans.of(stmt)
-        conn = self._idle.pop() if self._idle else await self._acquire()
-        try:
-            cursor = await conn.execute(plan.sql, plan.parameters(params))
-            raw = await cursor.fetchall()
-        finally:
-            await self._release(conn)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[Any]] = loop.create_future()
+        self._batch.append((plan.sql, plan.parameters(params), done))
+        if self._flush is None or self._flush.done():  # done: its event loop ended before it ran
+            # Runs once the event loop is through the callbacks ready now, so the reads that other
+            # requests start meanwhile go in the same batch.
+            self._flush = loop.create_task(self._run_batch())
+            self._running.add(self._flush)
+            self._flush.add_done_callback(self._running.discard)
+        raw = await done
         return [plan.row(r) for r in raw]
+
+    async def _run_batch(self) -> None:
+        """The reads queued since the last batch, on one connection: one statement alone, several
+        in a pipeline (one send and one wait for all of them instead of one each)."""
+        batch, self._batch, self._flush = self._batch, [], None
+        batch = [item for item in batch if not item[2].done()]  # a cancelled read is not run
+        if not batch:
+            return
+        try:
+            conn = self._idle.pop() if self._idle else await self._acquire()
+            try:
+                if len(batch) == 1:
+                    await self._run_one(conn, batch[0])
+                else:
+                    await self._run_pipeline(conn, batch)
+            finally:
+                await self._release(conn)
+        except asyncio.CancelledError:
+            _fail(batch, None)
+            raise
+        except Exception as exc:  # reported to the reads; nobody awaits this task
+            _fail(batch, exc)
+
+    async def _run_one(self, conn: Any, item: _Queued) -> None:
+        sql, values, done = item
+        try:
+            cursor = await conn.execute(sql, values)
+            raw = await cursor.fetchall()
+        except Exception as exc:
+            if not done.done():
+                done.set_exception(exc)
+            return
+        if not done.done():
+            done.set_result(raw)
+
+    async def _run_pipeline(self, conn: Any, batch: list[_Queued]) -> None:
+        import psycopg
+
+        try:
+            async with conn.pipeline() as pipeline:
+                cursors = []
+                for sql, values, _ in batch:
+                    cursor = conn.cursor()
+                    await cursor.execute(sql, values)
+                    cursors.append(cursor)
+                await pipeline.sync()
+                rows = [await cursor.fetchall() for cursor in cursors]
+        except psycopg.Error:
+            # One failed statement aborts the rest of a pipeline: run each alone, so every read
+            # gets its own answer (they are read-only, so running one twice changes nothing).
+            for item in batch:
+                if conn.broken or conn.closed:
+                    _fail([item], psycopg.OperationalError("the reader's connection was lost"))
+                else:
+                    await self._run_one(conn, item)
+            return
+        for (_, _, done), raw in zip(batch, rows, strict=True):
+            if not done.done():
+                done.set_result(raw)
 
     async def _acquire(self) -> Any:
         while True:
@@ -302,6 +374,20 @@ class PostgresReader:
             self._opened.pop(id(conn), None)
             self._count -= 1
             await conn.close()
+
+
+# A read waiting for its batch: its SQL, its bind values, and where its rows go.
+_Queued: TypeAlias = "tuple[str, Sequence[Any] | dict[str, Any], asyncio.Future[list[Any]]]"
+
+
+def _fail(batch: list[_Queued], exc: Exception | None) -> None:
+    """Give `exc` to the reads of `batch` still waiting (None: cancel them)."""
+    for _, _, done in batch:
+        if not done.done():
+            if exc is None:
+                done.cancel()
+            else:
+                done.set_exception(exc)
 
 
 def make_reader(engine: AsyncEngine) -> Reader | None:
