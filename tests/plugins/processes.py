@@ -89,7 +89,8 @@ class ThrowawayPostgres:
 class ServeProcess:
     """`breadbox serve --port <free port>` as a subprocess, ready once /healthz answers."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, *args: str) -> None:
+        self.args = args  # e.g. "--no-worker"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = env
@@ -100,7 +101,7 @@ class ServeProcess:
 
     def start(self, timeout: float = 30) -> ServeProcess:
         self.process = subprocess.Popen(
-            [BREADBOX, "serve", "--port", str(self.port)],
+            [BREADBOX, "serve", "--port", str(self.port), *self.args],
             env=self._env,
             cwd=self._env["BREADBOX_DATA_DIR"],
             stdout=self._stdout,

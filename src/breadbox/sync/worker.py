@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from functools import partial
 
+# Every mapper, so the ORM resolves foreign keys in processes that serve no routes
+# (`breadbox worker`, `breadbox sync`), from their first query on.
+import breadbox.db.models  # noqa: F401
 from breadbox.config import Settings
 from breadbox.crypto import SecretBox
 from breadbox.db.session import Database
@@ -15,9 +18,6 @@ from breadbox.sync.queue import InProcessQueue, Runner, SyncQueue, attach
 
 
 def build_engine(settings: Settings, database: Database, box: SecretBox) -> SyncEngine:
-    # Every mapper, so the ORM can resolve foreign keys in a process that serves no routes
-    # (`breadbox worker` imports nothing else).
-    import breadbox.db.models  # noqa: F401
 
     tokens = TokenService(database, box, settings)
     return SyncEngine(database, settings, tokens, partial(build_connector, settings))
