@@ -144,3 +144,24 @@ def test_store_is_resolved_by_name_and_must_be_the_organizations(api, api_server
         theirs = stranger.post("/v1/data_sources/", json={"name": "x"}).json()
         r = stranger.post(f"/v1/data_sources/{theirs['id']}/connectors", json={"store_id": store["id"]})
         assert r.status_code == 404
+
+
+def test_connector_reads_check_their_data_source_first(api, api_server, ds, create):
+    c = create(api, ds, trigger_sync=False).json()
+    unknown = uuid.uuid4()
+    # An unknown data source is a 404 even when the cursor is malformed too.
+    r = api.get(f"/v1/data_sources/{unknown}/connectors", params={"after": "garbage"})
+    assert r.status_code == 404 and r.json()["error"]["type"] == "data_source_not_found"
+    r = api.get(f"/v1/data_sources/{ds['id']}/connectors", params={"after": "garbage"})
+    assert r.status_code == 422
+    # Another organization sees neither the data source nor its connector.
+    with api_server.client(api_server.new_key()) as stranger:
+        r = stranger.get(f"/v1/data_sources/{ds['id']}/connectors/{c['id']}")
+        assert r.status_code == 404 and r.json()["error"]["type"] == "data_source_not_found"
+        assert stranger.get(f"/v1/data_sources/{ds['id']}/connectors").status_code == 404
+    r = api.get(f"/v1/data_sources/{ds['id']}/connectors/{uuid.uuid4()}")
+    assert r.status_code == 404 and r.json()["error"]["type"] == "connector_not_found"
+    # An empty page of an existing data source is a page, not a 404.
+    other = api.post("/v1/data_sources/", json={"name": "empty"}).json()
+    empty = api.get(f"/v1/data_sources/{other['id']}/connectors")
+    assert empty.status_code == 200 and empty.json()["data"] == []
