@@ -86,56 +86,84 @@ class ThrowawayPostgres:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-class ServeProcess:
-    """`breadbox serve --port <free port>` as a subprocess, ready once /healthz answers."""
+class Proc:
+    """A `breadbox` subprocess, its output (stdout and stderr) in one file of `log_dir`."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, *args: str) -> None:
-        self.args = args  # e.g. "--no-worker"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._env = env
-        self._stdout = (log_dir / f"serve-{self.port}.out").open("w")
-        self._stderr_path = log_dir / f"serve-{self.port}.err"
-        self._stderr = self._stderr_path.open("w")
+    def __init__(self, env: dict[str, str], log_dir: Path, args: list[str], label: str) -> None:
+        self.env = env
+        self.args = args
+        self.label = label
+        self.err_path = log_dir / f"{label}.err"
+        self._err = self.err_path.open("w")
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> ServeProcess:
+    def spawn(self) -> Proc:
         self.process = subprocess.Popen(
-            [BREADBOX, "serve", "--port", str(self.port), *self.args],
-            env=self._env,
-            cwd=self._env["BREADBOX_DATA_DIR"],
-            stdout=self._stdout,
-            stderr=self._stderr,
+            [BREADBOX, *self.args],
+            env=self.env,
+            cwd=self.env["BREADBOX_DATA_DIR"],
+            stdout=self._err,
+            stderr=self._err,
         )
-        wait_until(lambda: self._healthy(), timeout, f"breadbox serve on {self.url}")
         return self
 
-    def _healthy(self) -> bool:
-        assert self.process is not None
+    def alive(self) -> bool:
+        """True while it runs; a process that exited fails the test with its output."""
+        if self.process is None:
+            return False
         if self.process.poll() is not None:
             raise AssertionError(
-                f"breadbox serve exited {self.process.returncode}:\n{self._stderr_path.read_text()}"
+                f"{self.label} exited {self.process.returncode}:\n{self.err_path.read_text()}"
             )
-        try:
-            response = httpx.get(f"{self.url}/healthz", timeout=1)
-        except httpx.TransportError:
-            return False
-        return response.status_code == 200 and response.json() == {"status": "ok"}
+        return True
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def wait(self, timeout: float) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
 
     def stop(self) -> int | None:
+        """SIGTERM (SIGKILL if it lingers); the exit code."""
         code = None
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                code = self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                code = self.process.wait(timeout=5)
-        elif self.process is not None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout=5)
             code = self.process.returncode
-        self._stdout.close()
-        self._stderr.close()
+        self._err.close()
         return code
+
+
+class ServeProcess(Proc):
+    """`breadbox serve --port <free port> [args]`, ready once `probe` answers 200."""
+
+    probe = "/healthz"
+
+    def __init__(self, env: dict[str, str], log_dir: Path, *args: str, label: str | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(
+            env, log_dir, ["serve", "--port", str(self.port), *args], label or f"serve-{self.port}"
+        )
+
+    def ready(self) -> bool:
+        self.alive()
+        try:
+            return httpx.get(f"{self.url}{self.probe}", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def start(self, timeout: float = 30) -> ServeProcess:
+        self.spawn()
+        wait_until(self.ready, timeout, f"breadbox serve on {self.url}")
+        return self
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

@@ -8,7 +8,6 @@ import base64
 import os
 import re
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,73 +19,26 @@ import httpx
 import psycopg
 import pytest
 
-from breadbox.servers import free_port
-from tests.plugins.processes import BREADBOX, ThrowawayPostgres, cli_env, last_line, run_cli, wait_until
+from tests.plugins.processes import (
+    Proc,
+    ServeProcess,
+    ThrowawayPostgres,
+    cli_env,
+    last_line,
+    run_cli,
+    wait_until,
+)
 
 FINAL = ("completed", "failed", "cancelled")
 
 
-class Proc:
-    """A `breadbox` subprocess with its output in files."""
+class ApiProc(ServeProcess):
+    """An API replica (`serve --no-worker`), ready once `/readyz` (database and queue) answers."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, args: list[str], label: str) -> None:
-        self.env = env
-        self.args = args
-        self.label = label
-        self.err_path = log_dir / f"{label}.err"
-        self._err = self.err_path.open("w")
-        self.process: subprocess.Popen[bytes] | None = None
+    probe = "/readyz"
 
-    def spawn(self) -> Proc:
-        self.process = subprocess.Popen(
-            [BREADBOX, *self.args],
-            env=self.env,
-            cwd=self.env["BREADBOX_DATA_DIR"],
-            stdout=self._err,
-            stderr=self._err,
-        )
-        return self
-
-    def alive(self) -> bool:
-        if self.process is None:
-            return False
-        if self.process.poll() is not None:
-            raise AssertionError(
-                f"{self.label} exited {self.process.returncode}:\n{self.err_path.read_text()}"
-            )
-        return True
-
-    def signal(self, signum: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(signum)
-
-    def wait(self, timeout: float) -> int:
-        assert self.process is not None
-        return self.process.wait(timeout=timeout)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self._err.close()
-
-
-class ApiProc(Proc):
     def __init__(self, env: dict[str, str], log_dir: Path, label: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        super().__init__(env, log_dir, ["serve", "--no-worker", "--port", str(self.port)], label)
-
-    def ready(self) -> bool:
-        self.alive()
-        try:
-            return httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        super().__init__(env, log_dir, "--no-worker", label=label)
 
 
 class WorkerProc(Proc):
