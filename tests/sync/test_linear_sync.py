@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 
 
@@ -122,18 +124,19 @@ def test_rate_limit_storm_and_5xx_burst(sync_env_factory, linear_sim_factory):
     sim_admin(sim, "POST", "/_sim/faults", {"fail_next": 3, "statuses": [500, 503]})
     c = env.connector(ds, store)
     assert env.wait(c, timeout=120)["status"] == "completed"
-    # Exhaust the request budget: RATELIMITED (HTTP 400) until the window passes.
-    sim_admin(sim, "POST", "/_sim/ratelimit", {"oauth_requests": 2, "period_seconds": 3, "mode": "fixed"})
-    sim_admin(
-        sim,
-        "PATCH",
-        f"/_sim/issues/{sim_admin(sim, 'GET', '/_sim/workspace')['issues'][0]['id']}",
-        {"title": "Renamed"},
-    )
-    env.sync(c)
+    assert sim_admin(sim, "GET", "/_sim/faults")["fail_next"] == 0, "the three 5xx answers were served"
+    # A budget of one request per 3-second window: a full sync needs several, so it must wait for
+    # resets (or be answered RATELIMITED, HTTP 400) and still complete.
+    sim_admin(sim, "POST", "/_sim/ratelimit", {"oauth_requests": 1, "period_seconds": 3, "mode": "fixed"})
+    sim_admin(sim, "POST", "/_sim/reset-stats")
+    env.sync(c, full=True)
     final = env.wait(c, runs=2, timeout=120)
     assert final["status"] == "completed", final
-    assert stats(sim)["rate_limited"] >= 0
+    run = env.runs(c)[0]
+    graphql = stats(sim)["requests"]["by_endpoint"].get("POST /graphql", 0)
+    assert graphql >= 2
+    took = datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
+    assert took.total_seconds() >= 2 or stats(sim)["rate_limited"] >= 1, "the budget was waited for"
 
 
 def test_token_expiry_mid_sync_refreshes_once(sync_env_factory, linear_sim_factory):

@@ -6,14 +6,13 @@ forms are computed when the secret is stored and kept in `auth_info`, so reads n
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from breadbox.crypto import SecretBox, redact
 from breadbox.data_sources.models import DataSource
 from breadbox.data_sources.repository import DataSourceRecord
 from breadbox.data_sources.schemas import DataSourceApiKeyParams, DataSourceOAuth2Params
-from breadbox.db.base import utcnow
+from breadbox.db.base import as_datetime, utcnow
 
 OAUTH_PUBLIC_FIELDS = ("created_at", "scope", "token_type", "expires_on", "additional_params")
 
@@ -70,18 +69,12 @@ def public_auth_params(
     if row.auth_type == "oauth2":
         # Before the first authorization there are no credentials yet: the auth params' own time.
         return DataSourceOAuth2Params(
-            created_at=_dt(info.get("created_at")) or row.auth_updated_at or row.created_at,
+            created_at=as_datetime(info.get("created_at")) or row.auth_updated_at or row.created_at,
             scope=info.get("scope", "read"),
             access_token=info.get("access_token"),
             refresh_token=info.get("refresh_token"),
             token_type=info.get("token_type"),
-            expires_on=_dt(info.get("expires_on")),
+            expires_on=as_datetime(info.get("expires_on")),
             additional_params=info.get("additional_params"),
         )
     return None
-
-
-def _dt(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))

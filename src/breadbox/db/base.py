@@ -29,6 +29,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_datetime(value: Any) -> datetime | None:
+    """A datetime kept in a JSON column (ISO text) back as a datetime; None stays None."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
 def _same_as_created(context: Any) -> datetime:
     """A new row's `updated_at` equals its `created_at` exactly."""
     value = context.get_current_parameters().get("created_at")

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from breadbox.config import Settings
 from breadbox.connectors.models import Connector
 from breadbox.data_sources.models import DataSource
-from breadbox.db.base import utcnow
+from breadbox.db.base import as_datetime, utcnow
 from breadbox.db.session import Database
 from breadbox.errors import BreadboxError
 from breadbox.metrics import observe_sync
@@ -184,8 +184,8 @@ class SyncEngine:
             started = run.started_at or utcnow()
             if resume.get("run_id") == str(run.id):
                 window = SyncWindow(
-                    since=_dt(resume.get("since")),
-                    until=_dt(resume["until"]) or started,
+                    since=as_datetime(resume.get("since")),
+                    until=as_datetime(resume["until"]) or started,
                     full=bool(resume["full"]),
                 )
                 state = resume.get("state")
@@ -218,8 +218,8 @@ class SyncEngine:
             )
 
     def _window(self, run: SyncRun, checkpoint: dict[str, Any], until: datetime) -> SyncWindow:
-        watermark = _dt(checkpoint.get("watermark"))
-        last_full = _dt(checkpoint.get("last_full_at"))
+        watermark = as_datetime(checkpoint.get("watermark"))
+        last_full = as_datetime(checkpoint.get("last_full_at"))
         due_full = last_full is None or until - last_full >= timedelta(
             seconds=self.settings.full_sync_interval
         )
@@ -423,9 +423,3 @@ async def _consecutive_failures(session: AsyncSession, connector_id: uuid.UUID) 
         )
     )
     return max(1, int(count or 0))
-
-
-def _dt(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
